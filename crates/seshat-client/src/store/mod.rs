@@ -1,0 +1,145 @@
+//! The store: every operation on the shared chat database, behind one trait.
+//!
+//! [`Store`] is the seam between Seshat's logic and its storage. Web routes
+//! and the daemon only ever call these methods, so a PostgreSQL store for
+//! sites with several web hosts can be added beside [`SqliteStore`]
+//! without touching either. Methods block; use [`crate::Client`] from async
+//! code.
+
+mod pool;
+mod schema;
+mod sqlite;
+mod watch;
+
+pub use schema::SCHEMA_VERSION;
+pub use sqlite::{SqliteOptions, SqliteStore};
+
+use tokio::sync::watch::Receiver;
+
+use crate::error::Result;
+use crate::model::{
+    AcceptOutcome, CancelOutcome, Chat, HistoryEntry, NewChat, SendOutcome, StaffMessage,
+    VisitorMessage,
+};
+use crate::status::ChatStatus;
+use crate::token::ChatToken;
+
+/// Every operation Seshat performs on its shared database.
+///
+/// Visitor-side methods take the chat's [`ChatToken`] and fail with
+/// [`crate::Error::NoSuchChat`] when it names no chat. Staff-side methods
+/// take the numeric chat id and the staff member's bare JID.
+pub trait Store: Send + Sync + 'static {
+    // ----- visitor side -------------------------------------------------
+
+    /// Starts a chat for `visitor` with an optional first message, queues
+    /// [`crate::texts::CHAT_REQUESTED`] to the visitor and returns the id and token.
+    fn start_chat(&self, visitor: &str, start_message: Option<&str>) -> Result<NewChat>;
+
+    /// Queues a visitor's message for staff (see [`SendOutcome`]).
+    fn send_from_visitor(&self, token: &ChatToken, text: &str) -> Result<SendOutcome>;
+
+    /// Takes every undelivered visitor-bound message of the chat, oldest
+    /// first, and marks them delivered: each message is returned by at most
+    /// one call, whichever process makes it.
+    fn take_for_visitor(&self, token: &ChatToken) -> Result<Vec<VisitorMessage>>;
+
+    /// Lists undelivered visitor-bound messages without marking them, for
+    /// transports that wait for the visitor's acknowledgement.
+    fn peek_for_visitor(&self, token: &ChatToken) -> Result<Vec<VisitorMessage>>;
+
+    /// Marks visitor-bound messages up to and including `message_id` as
+    /// delivered; returns how many were newly marked.
+    fn acknowledge(&self, token: &ChatToken, message_id: i64) -> Result<usize>;
+
+    /// Ends the chat from the visitor's side. An open chat is closed and
+    /// both sides are told; a chat still waiting for staff is withdrawn so
+    /// nobody accepts it later. Returns false when the chat was already over.
+    fn end_chat(&self, token: &ChatToken) -> Result<bool>;
+
+    /// The chat the token names.
+    fn chat_by_token(&self, token: &ChatToken) -> Result<Chat>;
+
+    /// The chat's status.
+    fn status(&self, token: &ChatToken) -> Result<ChatStatus> {
+        Ok(self.chat_by_token(token)?.status)
+    }
+
+    /// Stores the visitor's email address with the chat.
+    fn set_email(&self, token: &ChatToken, email: &str) -> Result<()>;
+
+    /// Up to `limit` history entries (both directions) posted strictly
+    /// before the `(time, id)` cursor, newest first; `None` starts from now.
+    fn history(
+        &self,
+        token: &ChatToken,
+        before: Option<(f64, i64)>,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>>;
+
+    /// True when at least one staff member is online and not in an open chat.
+    fn is_available(&self) -> Result<bool>;
+
+    /// The token of a chat by id, giving one to chats that were created by
+    /// the original Python client (which knew nothing of tokens).
+    fn token_of(&self, chat_id: i64) -> Result<ChatToken>;
+
+    // ----- staff side (the daemon) ---------------------------------------
+
+    /// A chat by its numeric id.
+    fn chat(&self, chat_id: i64) -> Result<Option<Chat>>;
+
+    /// Chats not yet offered to anyone (status WAITING), oldest first.
+    fn chats_to_offer(&self) -> Result<Vec<Chat>>;
+
+    /// Chats waiting to be accepted (WAITING or NOTIFIED), oldest first.
+    fn waiting_chats(&self) -> Result<Vec<Chat>>;
+
+    /// Offered chats nobody accepted, offered before `cutoff` (Unix seconds).
+    fn offers_older_than(&self, cutoff: f64) -> Result<Vec<Chat>>;
+
+    /// Marks a WAITING chat as offered; false if it was no longer waiting.
+    fn mark_notified(&self, chat_id: i64) -> Result<bool>;
+
+    /// Fails a chat that is still waiting or offered, queueing `notice` to
+    /// the visitor in the same transaction; false if it had moved on.
+    fn fail_chat(&self, chat_id: i64, notice: &str) -> Result<bool>;
+
+    /// `!ACCEPT chat_id` by `staff`.
+    fn accept(&self, chat_id: i64, staff: &str) -> Result<AcceptOutcome>;
+
+    /// `!CANCEL chat_id` by `staff`.
+    fn cancel(&self, chat_id: i64, staff: &str) -> Result<CancelOutcome>;
+
+    /// `!FINISH` by `staff`: closes their open chat and tells the visitor.
+    /// Returns the chat that was closed, if they had one.
+    fn finish(&self, staff: &str) -> Result<Option<Chat>>;
+
+    /// The open chat `staff` is handling, if any.
+    fn open_chat_of(&self, staff: &str) -> Result<Option<Chat>>;
+
+    /// Queues a staff member's text to the visitor of their open chat.
+    /// Returns that chat's id, or `None` when they are in no chat.
+    fn reply_from_staff(&self, staff: &str, text: &str) -> Result<Option<i64>>;
+
+    /// Undelivered staff-bound messages of accepted chats, oldest first.
+    fn staff_bound(&self, limit: usize) -> Result<Vec<StaffMessage>>;
+
+    /// Marks a staff-bound message as delivered.
+    fn mark_delivered(&self, message_id: i64) -> Result<()>;
+
+    /// Records whether one resource of a staff member is available.
+    fn set_presence(&self, staff: &str, resource: &str, online: bool) -> Result<()>;
+
+    /// Marks every resource of every staff member offline (start-up, lost connection).
+    fn reset_presence(&self) -> Result<()>;
+
+    /// Staff members who are online and not in an open chat, sorted.
+    fn available_staff(&self) -> Result<Vec<String>>;
+
+    // ----- change notification ------------------------------------------
+
+    /// A receiver whose value changes soon after any process commits to
+    /// the store. Wait on it instead of polling queries.
+    fn changes(&self) -> Receiver<u64>;
+}

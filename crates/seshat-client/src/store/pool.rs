@@ -1,0 +1,106 @@
+//! A few reusable connections to one database file.
+//!
+//! Opening an SQLite connection costs more than a short transaction, so
+//! connections are kept and handed out again. Each process has its own
+//! pool; SQLite's file locks coordinate the processes.
+
+use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::Result;
+
+/// Connections kept idle at most; more can be open at busy moments.
+const MAX_IDLE: usize = 8;
+
+/// Opens connections configured for sharing one file between processes.
+pub(crate) struct Pool {
+    path: PathBuf,
+    busy_timeout: Duration,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Pool {
+    pub(crate) fn new(path: PathBuf, busy_timeout: Duration) -> Self {
+        Pool {
+            path,
+            busy_timeout,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A connection from the pool, or a new one.
+    pub(crate) fn get(&self) -> Result<PooledConnection<'_>> {
+        let reused = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let connection = match reused {
+            Some(connection) => connection,
+            None => self.open()?,
+        };
+        Ok(PooledConnection {
+            pool: self,
+            connection: Some(connection),
+        })
+    }
+
+    /// A new connection: WAL journal, a busy timeout, and `synchronous =
+    /// NORMAL`, which in WAL mode keeps the database consistent after a
+    /// crash and loses at most the last commits on power loss.
+    pub(crate) fn open(&self) -> Result<Connection> {
+        let connection = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(self.busy_timeout)?;
+        let mode: String =
+            connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(%mode, "the database refused WAL mode; concurrent access will be slower");
+        }
+        connection.execute_batch("PRAGMA synchronous = NORMAL;")?;
+        connection.set_prepared_statement_cache_capacity(64);
+        Ok(connection)
+    }
+}
+
+/// A borrowed connection that goes back to the pool when dropped.
+pub(crate) struct PooledConnection<'pool> {
+    pool: &'pool Pool,
+    connection: Option<Connection>,
+}
+
+impl Deref for PooledConnection<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.connection
+            .as_ref()
+            .expect("connection present until drop")
+    }
+}
+
+impl DerefMut for PooledConnection<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.connection
+            .as_mut()
+            .expect("connection present until drop")
+    }
+}
+
+impl Drop for PooledConnection<'_> {
+    fn drop(&mut self) {
+        if let Some(connection) = self.connection.take() {
+            // A connection left inside a transaction (a panic mid-way) is
+            // not reused.
+            if connection.is_autocommit() {
+                let mut idle = self.pool.idle.lock().unwrap_or_else(|e| e.into_inner());
+                if idle.len() < MAX_IDLE {
+                    idle.push(connection);
+                }
+            }
+        }
+    }
+}
