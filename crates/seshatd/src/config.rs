@@ -1,1 +1,373 @@
-//! Placeholder; filled in shortly.
+//! The daemon's settings, read from one section of an ini file.
+//!
+//! The keys of the original Seshat are all accepted (`username` or
+//! `xmppusername`, `password` or `xmpppassword`, `localusers`, `sqlitedb`),
+//! each also with a `seshat_` prefix, which wins when both are present, so
+//! that the settings can live in a web framework's own section. Keys are
+//! compared without regard to case, as Python's ConfigParser did.
+//!
+//! Optional keys and their defaults (all also accepted with the prefix; an
+//! empty value means the default):
+//!
+//! | key | default | meaning |
+//! |---|---|---|
+//! | `server` | the domain of `username`, port 5222 | `HOST[:PORT]` to connect to |
+//! | `tls` | `starttls` | `starttls`, or `none` for plain TCP in loopback tests |
+//! | `offer_timeout` | 300 | seconds an offered chat may go unaccepted; 0 = forever |
+//! | `no_staff_grace` | 0 | seconds a new chat waits for staff when nobody is available |
+//! | `presence_settle` | 5 | seconds after (re)connecting before waiting chats may fail |
+//! | `max_message_bytes` | 4096 | longest message staff may send, in bytes of UTF-8 |
+//! | `log_level` | `info` | a level, or a filter like `info,seshatd=debug` |
+//! | `staff_names` | none | `jid = Display Name` pairs, comma-separated |
+//! | `resource` | `seshat` | the XMPP resource the bot logs in with |
+//!
+//! JIDs are normalised as XMPP servers do (`Joe@Example.COM` becomes
+//! `joe@example.com`), so they compare equal to the JIDs in stanzas. Every
+//! error is one line naming the file, section and key; see [`ConfigError`].
+
+mod connection;
+mod error;
+mod secret;
+mod section;
+mod values;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ini::{Ini, ParseOption};
+use seshat_client::limits::DEFAULT_MAX_MESSAGE_BYTES;
+use seshat_client::Limits;
+use xmpp_parsers::jid::BareJid;
+
+pub use connection::{ServerAddress, TlsPolicy, DEFAULT_XMPP_PORT};
+pub use error::ConfigError;
+pub use secret::{Secret, REDACTED};
+
+use section::{Found, Section};
+
+/// The section the original Seshat read, and the one our sample file uses.
+pub const DEFAULT_SECTION: &str = "Seshat";
+/// Default of `offer_timeout`.
+pub const DEFAULT_OFFER_TIMEOUT: Duration = Duration::from_secs(300);
+/// Default of `no_staff_grace`: fail at once, as the original did.
+pub const DEFAULT_NO_STAFF_GRACE: Duration = Duration::ZERO;
+/// Default of `presence_settle`.
+pub const DEFAULT_PRESENCE_SETTLE: Duration = Duration::from_secs(5);
+/// Default of `log_level`.
+pub const DEFAULT_LOG_LEVEL: &str = "info";
+/// Default of `resource`.
+pub const DEFAULT_RESOURCE: &str = "seshat";
+
+/// Every spelling of each setting, main spelling first (the one used in
+/// messages when the key is missing). The order also decides which
+/// spelling wins when several are present: see [`Section::get`].
+mod keys {
+    pub const USERNAME: &[&str] = &["username", "xmppusername"];
+    pub const PASSWORD: &[&str] = &["password", "xmpppassword"];
+    pub const LOCALUSERS: &[&str] = &["localusers"];
+    pub const SQLITEDB: &[&str] = &["sqlitedb"];
+    pub const SERVER: &[&str] = &["server"];
+    pub const TLS: &[&str] = &["tls"];
+    pub const OFFER_TIMEOUT: &[&str] = &["offer_timeout"];
+    pub const NO_STAFF_GRACE: &[&str] = &["no_staff_grace"];
+    pub const PRESENCE_SETTLE: &[&str] = &["presence_settle"];
+    pub const MAX_MESSAGE_BYTES: &[&str] = &["max_message_bytes"];
+    pub const LOG_LEVEL: &[&str] = &["log_level"];
+    pub const STAFF_NAMES: &[&str] = &["staff_names"];
+    pub const RESOURCE: &[&str] = &["resource"];
+
+    /// All of the above, to tell Seshat's keys from a web framework's.
+    pub const ALL: &[&[&str]] = &[
+        USERNAME,
+        PASSWORD,
+        LOCALUSERS,
+        SQLITEDB,
+        SERVER,
+        TLS,
+        OFFER_TIMEOUT,
+        NO_STAFF_GRACE,
+        PRESENCE_SETTLE,
+        MAX_MESSAGE_BYTES,
+        LOG_LEVEL,
+        STAFF_NAMES,
+        RESOURCE,
+    ];
+}
+
+/// Validated settings of one daemon. Build it with [`Config::load`] (or
+/// [`Config::parse`] in tests); every field is checked and filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The file the settings came from, for messages.
+    pub file: PathBuf,
+    /// The section the settings came from, for messages.
+    pub section: String,
+    /// The bot's own account (`username`).
+    pub account: BareJid,
+    /// The bot's password (`password`); hidden from Debug and Display.
+    pub password: Secret,
+    /// The staff members (`localusers`): the only JIDs whose presence is
+    /// tracked and whose messages are obeyed, in the order given.
+    pub staff: Vec<BareJid>,
+    /// The shared database (`sqlitedb`), as written: a relative path is
+    /// relative to the working directory, as in the original.
+    pub database: PathBuf,
+    /// Where to connect (`server`).
+    pub server: ServerAddress,
+    /// Whether to encrypt the connection (`tls`).
+    pub tls: TlsPolicy,
+    /// How long an offered chat may wait for `!ACCEPT` before the visitor is
+    /// told nobody answered (`offer_timeout`); `None` waits forever.
+    pub offer_timeout: Option<Duration>,
+    /// How long a new chat waits for staff to come online when nobody is
+    /// available (`no_staff_grace`); zero fails it at once, as the original.
+    pub no_staff_grace: Duration,
+    /// How long after connecting or reconnecting before chats may be failed
+    /// for lack of staff, so that their presence has time to arrive
+    /// (`presence_settle`; reference defect 9).
+    pub presence_settle: Duration,
+    /// Longest message staff may send to a visitor, in bytes of UTF-8 (`max_message_bytes`).
+    pub max_message_bytes: usize,
+    /// A `tracing` filter: a level or directives (`log_level`).
+    pub log_level: String,
+    /// Display names of staff members for the web side (`staff_names`).
+    pub staff_names: Vec<(BareJid, String)>,
+    /// The XMPP resource the bot binds (`resource`).
+    pub resource: String,
+    /// Keys of the section that are not Seshat settings, in file order.
+    /// They are allowed (a web framework may share the section) but listed
+    /// by `--check-config` so that a typo does not go unnoticed.
+    pub ignored_keys: Vec<String>,
+}
+
+impl Config {
+    /// Reads the settings in `section` of the ini file at `path`.
+    pub fn load(path: &Path, section: &str) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Unreadable {
+            file: path.to_path_buf(),
+            cause,
+        })?;
+        Config::parse(&text, path, section)
+    }
+
+    /// Reads the settings in `section` of ini `text`; `file` names it in errors.
+    pub fn parse(text: &str, file: &Path, section: &str) -> Result<Config, ConfigError> {
+        // Values are taken literally, as Python's ConfigParser did: a
+        // password may contain quotes or backslashes. Indented lines
+        // continue a value, so a long `localusers` may span lines.
+        let options = ParseOption {
+            enabled_quote: false,
+            enabled_escape: false,
+            enabled_indented_mutiline_value: true,
+            enabled_preserve_key_leading_whitespace: false,
+        };
+        let ini = Ini::load_from_str_opt(text, options).map_err(|error| ConfigError::Syntax {
+            file: file.to_path_buf(),
+            line: error.line,
+            column: error.col,
+            message: error.msg.into_owned(),
+        })?;
+        let section = Section::find(&ini, file, section)?;
+        Config::from_section(&section, file)
+    }
+
+    /// Builds and checks every setting, in the order of the table above.
+    fn from_section(section: &Section<'_>, file: &Path) -> Result<Config, ConfigError> {
+        let ignored_keys = section.unknown_keys(keys::ALL)?;
+
+        let username = required(section, keys::USERNAME)?;
+        let account = check(section, username, values::bare_jid)?;
+
+        let password = required(section, keys::PASSWORD)?;
+        let password = Secret::new(password.value);
+
+        let localusers = required(section, keys::LOCALUSERS)?;
+        let staff = check(section, localusers, values::jid_list)?;
+        if staff.contains(&account) {
+            return Err(section.error(
+                localusers.key,
+                format!("{account} is the bot's own account and cannot be staff"),
+            ));
+        }
+
+        let database = PathBuf::from(required(section, keys::SQLITEDB)?.value);
+
+        let server = optional(section, keys::SERVER, ServerAddress::parse)?.unwrap_or_else(|| {
+            ServerAddress {
+                host: account.domain().as_str().to_owned(),
+                port: DEFAULT_XMPP_PORT,
+            }
+        });
+        let tls = optional(section, keys::TLS, TlsPolicy::parse)?.unwrap_or(TlsPolicy::StartTls);
+        let offer_timeout = match optional(section, keys::OFFER_TIMEOUT, values::seconds)? {
+            None => Some(DEFAULT_OFFER_TIMEOUT),
+            Some(Duration::ZERO) => None,
+            Some(timeout) => Some(timeout),
+        };
+        let no_staff_grace = optional(section, keys::NO_STAFF_GRACE, values::seconds)?
+            .unwrap_or(DEFAULT_NO_STAFF_GRACE);
+        let presence_settle = optional(section, keys::PRESENCE_SETTLE, values::seconds)?
+            .unwrap_or(DEFAULT_PRESENCE_SETTLE);
+        let max_message_bytes = optional(section, keys::MAX_MESSAGE_BYTES, values::positive_count)?
+            .unwrap_or(DEFAULT_MAX_MESSAGE_BYTES);
+        let log_level = optional(section, keys::LOG_LEVEL, values::log_level)?
+            .unwrap_or_else(|| DEFAULT_LOG_LEVEL.to_owned());
+        let staff_names = optional(section, keys::STAFF_NAMES, |value| {
+            values::staff_names(value, &staff)
+        })?
+        .unwrap_or_default();
+        let resource = optional(section, keys::RESOURCE, |value| {
+            values::resource(value, &account)
+        })?
+        .unwrap_or_else(|| DEFAULT_RESOURCE.to_owned());
+
+        Ok(Config {
+            file: file.to_path_buf(),
+            section: section.name().to_owned(),
+            account,
+            password,
+            staff,
+            database,
+            server,
+            tls,
+            offer_timeout,
+            no_staff_grace,
+            presence_settle,
+            max_message_bytes,
+            log_level,
+            staff_names,
+            resource,
+            ignored_keys,
+        })
+    }
+
+    /// The configured staff member `jid` names, if any. Both sides are
+    /// normalised JIDs, so this is a case-insensitive comparison.
+    pub fn staff_member(&self, jid: &BareJid) -> Option<&BareJid> {
+        self.staff.iter().find(|member| *member == jid)
+    }
+
+    /// The display name given to a staff member in `staff_names`, if any.
+    pub fn display_name(&self, jid: &BareJid) -> Option<&str> {
+        self.staff_names
+            .iter()
+            .find(|(member, _)| member == jid)
+            .map(|(_, name)| name.as_str())
+    }
+
+    /// The size limits for staff messages, from `max_message_bytes`.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_message_bytes: self.max_message_bytes,
+            ..Limits::default()
+        }
+    }
+
+    /// A warning to log when the connection will not be encrypted, or
+    /// `None` when it will be.
+    pub fn insecure_transport_warning(&self) -> Option<String> {
+        match self.tls {
+            TlsPolicy::StartTls => None,
+            TlsPolicy::PlainTcp => Some(format!(
+                "{} [{}] tls = none: the password and every chat cross the network to {} \
+                 unencrypted; use this only for tests on the loopback interface",
+                self.file.display(),
+                self.section,
+                self.server
+            )),
+        }
+    }
+
+    /// Every setting, one `key = value` line each in the file's syntax,
+    /// with the password shown as `********`: what `--check-config` prints.
+    pub fn effective_settings(&self) -> String {
+        let staff: Vec<&str> = self.staff.iter().map(|jid| jid.as_str()).collect();
+        let names: Vec<String> = self
+            .staff_names
+            .iter()
+            .map(|(jid, name)| format!("{jid} = {name}"))
+            .collect();
+        let offer_timeout = self.offer_timeout.unwrap_or(Duration::ZERO);
+        let mut text = format!("# {} [{}]\n", self.file.display(), self.section);
+        for (key, value) in [
+            ("username", self.account.to_string()),
+            ("password", self.password.to_string()),
+            ("localusers", staff.join(", ")),
+            ("sqlitedb", self.database.display().to_string()),
+            ("server", self.server.to_string()),
+            ("tls", self.tls.to_string()),
+            ("offer_timeout", seconds(offer_timeout)),
+            ("no_staff_grace", seconds(self.no_staff_grace)),
+            ("presence_settle", seconds(self.presence_settle)),
+            ("max_message_bytes", self.max_message_bytes.to_string()),
+            ("log_level", self.log_level.clone()),
+            ("staff_names", names.join(", ")),
+            ("resource", self.resource.clone()),
+        ] {
+            // Writing to a String cannot fail.
+            let _ = writeln!(text, "{key} = {value}");
+        }
+        if !self.ignored_keys.is_empty() {
+            let _ = writeln!(
+                text,
+                "# ignored (not Seshat settings): {}",
+                self.ignored_keys.join(", ")
+            );
+        }
+        text
+    }
+}
+
+/// A setting that must be present and not empty.
+fn required<'a>(section: &'a Section<'_>, names: &[&str]) -> Result<Found<'a>, ConfigError> {
+    match section.get(names) {
+        Some(found) if !found.value.is_empty() => Ok(found),
+        Some(found) => Err(section.error(found.key, "is empty")),
+        None => Err(section.error(names[0], missing(names))),
+    }
+}
+
+/// Explains a missing key, listing every spelling that would do.
+fn missing(names: &[&str]) -> String {
+    let spellings: Vec<String> = names
+        .iter()
+        .map(|name| name.to_string())
+        .chain(
+            names
+                .iter()
+                .map(|name| format!("{}{name}", section::PREFIX)),
+        )
+        .collect();
+    format!("missing; set one of: {}", spellings.join(", "))
+}
+
+/// Parses a found value, turning the parser's complaint into an error
+/// that names the key as written.
+fn check<T>(
+    section: &Section<'_>,
+    found: Found<'_>,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    parse(found.value).map_err(|problem| section.error(found.key, problem))
+}
+
+/// An optional setting: `None` when absent or empty, so the default applies.
+fn optional<T>(
+    section: &Section<'_>,
+    names: &[&str],
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, ConfigError> {
+    match section.get(names) {
+        Some(found) if !found.value.is_empty() => check(section, found, parse).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Seconds the way an operator writes them: `300`, `0.5`.
+fn seconds(duration: Duration) -> String {
+    duration.as_secs_f64().to_string()
+}
+
+#[cfg(test)]
+mod tests;

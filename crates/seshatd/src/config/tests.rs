@@ -1,0 +1,412 @@
+//! Tests of reading configuration files: spellings, precedence, defaults
+//! and the exact text of every error.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::*;
+
+/// The original seed's section, with its spellings of the account keys.
+const SEED_000: &str = "\
+[Seshat]
+xmppusername = bot@example.com
+xmpppassword = secret
+localusers = joe@example.com, bob@example.com
+sqlitedb = seshat.db
+";
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(text, Path::new("seshat.ini"), "Seshat")
+}
+
+fn error_text(text: &str) -> String {
+    parse(text).unwrap_err().to_string()
+}
+
+fn jid(text: &str) -> BareJid {
+    BareJid::new(text).unwrap()
+}
+
+/// A valid section with one line replaced (or dropped, when `line` is empty).
+fn seed_with(key: &str, line: &str) -> String {
+    SEED_000
+        .lines()
+        .filter(|existing| !existing.starts_with(key))
+        .chain((!line.is_empty()).then_some(line))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+#[test]
+fn the_original_seed_file_reads_with_every_default() {
+    let config = parse(SEED_000).unwrap();
+    assert_eq!(config.file, Path::new("seshat.ini"));
+    assert_eq!(config.section, "Seshat");
+    assert_eq!(config.account, jid("bot@example.com"));
+    assert_eq!(config.password.expose(), "secret");
+    assert_eq!(
+        config.staff,
+        vec![jid("joe@example.com"), jid("bob@example.com")]
+    );
+    assert_eq!(config.database, Path::new("seshat.db"));
+    assert_eq!(
+        config.server,
+        ServerAddress {
+            host: "example.com".to_owned(),
+            port: 5222
+        }
+    );
+    assert_eq!(config.tls, TlsPolicy::StartTls);
+    assert_eq!(config.offer_timeout, Some(Duration::from_secs(300)));
+    assert_eq!(config.no_staff_grace, Duration::ZERO);
+    assert_eq!(config.presence_settle, Duration::from_secs(5));
+    assert_eq!(config.max_message_bytes, 4096);
+    assert_eq!(config.limits().max_message_bytes, 4096);
+    assert_eq!(config.log_level, "info");
+    assert!(config.staff_names.is_empty());
+    assert_eq!(config.resource, "seshat");
+    assert!(config.ignored_keys.is_empty());
+    assert_eq!(config.insecure_transport_warning(), None);
+}
+
+#[test]
+fn every_spelling_of_the_account_keys_is_accepted() {
+    for (user_key, password_key) in [
+        ("username", "password"),
+        ("xmppusername", "xmpppassword"),
+        ("seshat_username", "seshat_password"),
+        ("seshat_xmppusername", "seshat_xmpppassword"),
+        ("UserName", "PASSWORD"),
+        ("Seshat_XmppUsername", "SESHAT_PASSWORD"),
+    ] {
+        let text = format!(
+            "[Seshat]\n{user_key} = bot@example.com\n{password_key} = pw\n\
+             seshat_localusers = joe@example.com\nSESHAT_SQLITEDB = /tmp/s.db\n"
+        );
+        let config = parse(&text).unwrap_or_else(|error| panic!("{user_key}: {error}"));
+        assert_eq!(config.account, jid("bot@example.com"), "{user_key}");
+        assert_eq!(config.password.expose(), "pw", "{password_key}");
+        assert_eq!(config.staff, vec![jid("joe@example.com")]);
+        assert_eq!(config.database, Path::new("/tmp/s.db"));
+    }
+}
+
+#[test]
+fn the_seshat_prefix_wins_over_the_bare_key_wherever_it_is() {
+    let text = "\
+[app:main]
+seshat_xmppusername = seshat@example.com
+username = webapp@example.com
+password = web-secret
+seshat_password = bot-secret
+localusers = web@example.com
+seshat_localusers = joe@example.com
+sqlitedb = web.db
+seshat_sqlitedb = seshat.db
+server = web.example.com
+seshat_server = xmpp.example.com:5223
+";
+    let config = Config::parse(text, Path::new("production.ini"), "app:main").unwrap();
+    assert_eq!(config.account, jid("seshat@example.com"));
+    assert_eq!(config.password.expose(), "bot-secret");
+    assert_eq!(config.staff, vec![jid("joe@example.com")]);
+    assert_eq!(config.database, Path::new("seshat.db"));
+    assert_eq!(config.server.to_string(), "xmpp.example.com:5223");
+    assert!(config.ignored_keys.is_empty());
+}
+
+#[test]
+fn the_main_spelling_wins_over_the_seed_spelling_and_the_last_line_wins() {
+    let text = "\
+[Seshat]
+xmppusername = old@example.com
+username = new@example.com
+password = first
+password = second
+localusers = joe@example.com
+sqlitedb = seshat.db
+";
+    let config = parse(text).unwrap();
+    assert_eq!(config.account, jid("new@example.com"));
+    assert_eq!(config.password.expose(), "second");
+}
+
+#[test]
+fn every_optional_key_is_read() {
+    let text = format!(
+        "{SEED_000}\
+server = 127.0.0.1:15222
+tls = none
+offer_timeout = 60
+no_staff_grace = 30
+presence_settle = 0.5
+max_message_bytes = 1000
+log_level = info,seshatd=debug
+staff_names = joe@example.com = Joe, bob@example.com = Bob
+resource = desk
+"
+    );
+    let config = parse(&text).unwrap();
+    assert_eq!(config.server.to_string(), "127.0.0.1:15222");
+    assert_eq!(config.tls, TlsPolicy::PlainTcp);
+    assert_eq!(config.offer_timeout, Some(Duration::from_secs(60)));
+    assert_eq!(config.no_staff_grace, Duration::from_secs(30));
+    assert_eq!(config.presence_settle, Duration::from_millis(500));
+    assert_eq!(config.max_message_bytes, 1000);
+    assert_eq!(config.limits().max_message_bytes, 1000);
+    assert_eq!(config.log_level, "info,seshatd=debug");
+    assert_eq!(config.display_name(&jid("joe@example.com")), Some("Joe"));
+    assert_eq!(config.display_name(&jid("Bob@Example.com")), Some("Bob"));
+    assert_eq!(config.resource, "desk");
+    assert_eq!(
+        config.insecure_transport_warning().unwrap(),
+        "seshat.ini [Seshat] tls = none: the password and every chat cross the network to \
+         127.0.0.1:15222 unencrypted; use this only for tests on the loopback interface"
+    );
+}
+
+#[test]
+fn optional_keys_take_the_seshat_prefix_too() {
+    let text = format!("{SEED_000}seshat_tls = none\nseshat_resource = web\n");
+    let config = parse(&text).unwrap();
+    assert_eq!(config.tls, TlsPolicy::PlainTcp);
+    assert_eq!(config.resource, "web");
+}
+
+#[test]
+fn an_offer_timeout_of_zero_means_forever_and_empty_values_mean_the_default() {
+    let config = parse(&format!("{SEED_000}offer_timeout = 0\n")).unwrap();
+    assert_eq!(config.offer_timeout, None);
+    let config = parse(&format!("{SEED_000}offer_timeout =\ntls =\nserver =\n")).unwrap();
+    assert_eq!(config.offer_timeout, Some(DEFAULT_OFFER_TIMEOUT));
+    assert_eq!(config.tls, TlsPolicy::StartTls);
+    assert_eq!(config.server.host, "example.com");
+}
+
+#[test]
+fn staff_jids_are_normalised_and_matched_without_regard_to_case() {
+    let config = parse(&seed_with(
+        "localusers",
+        "localusers = Joe@Example.COM ,\n    bob@example.com,",
+    ))
+    .unwrap();
+    assert_eq!(
+        config.staff,
+        vec![jid("joe@example.com"), jid("bob@example.com")]
+    );
+    assert_eq!(
+        config.staff_member(&jid("JOE@example.com")),
+        Some(&jid("joe@example.com"))
+    );
+    assert_eq!(config.staff_member(&jid("eve@example.com")), None);
+}
+
+#[test]
+fn values_are_taken_literally() {
+    let config = parse(&seed_with(
+        "xmpppassword",
+        r#"xmpppassword = "p\a;s#s=w:o'rd""#,
+    ))
+    .unwrap();
+    assert_eq!(config.password.expose(), r#""p\a;s#s=w:o'rd""#);
+}
+
+#[test]
+fn other_keys_are_ignored_but_listed_and_unknown_seshat_keys_are_refused() {
+    let config = parse(&format!(
+        "{SEED_000}pyramid.reload_templates = true\nuse = egg:myapp\n"
+    ))
+    .unwrap();
+    assert_eq!(config.ignored_keys, vec!["pyramid.reload_templates", "use"]);
+    assert!(config
+        .effective_settings()
+        .ends_with("# ignored (not Seshat settings): pyramid.reload_templates, use\n"));
+
+    assert_eq!(
+        error_text(&format!("{SEED_000}seshat_offer_timout = 10\n")),
+        "seshat.ini [Seshat] seshat_offer_timout: not a Seshat setting (check the spelling)"
+    );
+}
+
+#[test]
+fn the_password_never_shows_in_debug_or_in_the_effective_settings() {
+    let config = parse(&seed_with("xmpppassword", "xmpppassword = hunter2")).unwrap();
+    assert!(!format!("{config:?}").contains("hunter2"));
+    assert!(!format!("{config:#?}").contains("hunter2"));
+    assert!(!config.effective_settings().contains("hunter2"));
+}
+
+#[test]
+fn the_effective_settings_list_every_key() {
+    let config = parse(&format!(
+        "{SEED_000}staff_names = joe@example.com = Joe\npresence_settle = 0.25\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        config.effective_settings(),
+        "\
+# seshat.ini [Seshat]
+username = bot@example.com
+password = ********
+localusers = joe@example.com, bob@example.com
+sqlitedb = seshat.db
+server = example.com:5222
+tls = starttls
+offer_timeout = 300
+no_staff_grace = 0
+presence_settle = 0.25
+max_message_bytes = 4096
+log_level = info
+staff_names = joe@example.com = Joe
+resource = seshat
+"
+    );
+}
+
+#[test]
+fn a_file_on_disk_is_read_and_a_missing_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seshat.ini");
+    std::fs::write(&path, SEED_000).unwrap();
+    let config = Config::load(&path, "Seshat").unwrap();
+    assert_eq!(config.file, path);
+    assert_eq!(config.account, jid("bot@example.com"));
+
+    let missing = dir.path().join("nope.ini");
+    let error = Config::load(&missing, "Seshat").unwrap_err().to_string();
+    assert!(
+        error.starts_with(&format!(
+            "{}: cannot read the configuration file: ",
+            missing.display()
+        )),
+        "{error}"
+    );
+    assert!(!error.contains('\n'));
+}
+
+#[test]
+fn a_broken_ini_file_is_reported_with_its_position() {
+    assert_eq!(
+        error_text("[Seshat]\n= value\n"),
+        "seshat.ini: not a valid ini file: line 2, column 2: missing key"
+    );
+}
+
+#[test]
+fn a_missing_section_lists_the_sections_there_are() {
+    assert_eq!(
+        error_text("[seshat]\nusername = a@b.c\n[app:main]\n"),
+        "seshat.ini [Seshat]: no such section; the file has [seshat], [app:main]"
+    );
+    assert_eq!(
+        error_text("username = a@b.c\n"),
+        "seshat.ini [Seshat]: no such section; the file has no sections"
+    );
+}
+
+#[test]
+fn each_missing_required_key_is_named_with_its_spellings() {
+    for (key, message) in [
+        (
+            "xmppusername",
+            "seshat.ini [Seshat] username: missing; set one of: username, xmppusername, \
+             seshat_username, seshat_xmppusername",
+        ),
+        (
+            "xmpppassword",
+            "seshat.ini [Seshat] password: missing; set one of: password, xmpppassword, \
+             seshat_password, seshat_xmpppassword",
+        ),
+        (
+            "localusers",
+            "seshat.ini [Seshat] localusers: missing; set one of: localusers, seshat_localusers",
+        ),
+        (
+            "sqlitedb",
+            "seshat.ini [Seshat] sqlitedb: missing; set one of: sqlitedb, seshat_sqlitedb",
+        ),
+    ] {
+        assert_eq!(error_text(&seed_with(key, "")), message);
+    }
+}
+
+#[test]
+fn each_bad_value_is_named_with_the_key_as_written() {
+    for (line, message) in [
+        (
+            "localusers = joe@example.com, bob",
+            r#"seshat.ini [Seshat] localusers: "bob" is not a bare JID (user@domain)"#,
+        ),
+        (
+            "localusers = ,",
+            "seshat.ini [Seshat] localusers: lists no staff JID; give at least one, \
+             e.g. joe@example.com",
+        ),
+        (
+            "localusers = bot@example.com",
+            "seshat.ini [Seshat] localusers: bot@example.com is the bot's own account \
+             and cannot be staff",
+        ),
+        (
+            "xmppusername = bot@example.com/desk",
+            r#"seshat.ini [Seshat] xmppusername: "bot@example.com/desk" is not a bare JID (user@domain)"#,
+        ),
+        (
+            "xmppusername = example.com",
+            r#"seshat.ini [Seshat] xmppusername: "example.com" is not a bare JID (user@domain)"#,
+        ),
+        (
+            "xmpppassword =",
+            "seshat.ini [Seshat] xmpppassword: is empty",
+        ),
+        ("sqlitedb =", "seshat.ini [Seshat] sqlitedb: is empty"),
+    ] {
+        let first_word = line.split_whitespace().next().unwrap();
+        assert_eq!(error_text(&seed_with(first_word, line)), message, "{line}");
+    }
+}
+
+#[test]
+fn each_bad_optional_value_is_named_with_the_key_as_written() {
+    for (line, message) in [
+        (
+            "server = example.com:0",
+            r#"seshat.ini [Seshat] server: "0" is not a TCP port (1-65535)"#,
+        ),
+        (
+            "seshat_tls = ssl",
+            r#"seshat.ini [Seshat] seshat_tls: "ssl" is not one of: starttls, none"#,
+        ),
+        (
+            "offer_timeout = 5m",
+            r#"seshat.ini [Seshat] offer_timeout: "5m" is not a number of seconds (0 or more)"#,
+        ),
+        (
+            "no_staff_grace = -1",
+            r#"seshat.ini [Seshat] no_staff_grace: "-1" is not a number of seconds (0 or more)"#,
+        ),
+        (
+            "Presence_Settle = soon",
+            r#"seshat.ini [Seshat] Presence_Settle: "soon" is not a number of seconds (0 or more)"#,
+        ),
+        (
+            "max_message_bytes = 0",
+            r#"seshat.ini [Seshat] max_message_bytes: "0" is not a whole number of at least 1"#,
+        ),
+        (
+            "log_level = loud",
+            r#"seshat.ini [Seshat] log_level: "loud" is not a log level (off, error, warn, info, debug, trace) or a filter like info,seshatd=debug"#,
+        ),
+        (
+            "staff_names = eve@example.com = Eve",
+            "seshat.ini [Seshat] staff_names: eve@example.com is not one of localusers",
+        ),
+        (
+            "resource = a\u{7}b",
+            "seshat.ini [Seshat] resource: \"a\u{7}b\" is not a valid XMPP resource",
+        ),
+    ] {
+        let text = format!("{SEED_000}{line}\n");
+        assert_eq!(error_text(&text), message, "{line}");
+    }
+}
