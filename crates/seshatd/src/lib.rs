@@ -21,15 +21,21 @@
 //! - [`commands`]: the staff commands (`!ACCEPT`, `!CANCEL`, `!FINISH`,
 //!   `!HELP`, `!STATUS`, `!WAITING`), one file each, and the registry that
 //!   parses a message and dispatches it; library users can register their own.
-//! - `xmpp`: the connection to the XMPP server only: connect, send,
+//! - [`xmpp`]: the connection to the XMPP server only: connect, send,
 //!   receive, reconnect; no business logic.
-//! - `presence`: which staff resources are online and available, from
+//! - [`presence`]: which staff resources are online and available, from
 //!   presence stanzas.
-//! - `broker`: the event loop that ties the store, presence, commands and
+//! - [`broker`]: the event loop that ties the store, presence, commands and
 //!   the XMPP connection together (offers, relaying, timeouts).
-//! - `daemon`: start-up and shutdown of the whole process.
+//! - [`daemon`]: start-up and shutdown of the whole process.
 
+#![warn(missing_docs)]
+
+pub mod broker;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod daemon;
+pub mod presence;
 pub mod texts;
+pub mod xmpp;

@@ -1,0 +1,589 @@
+//! The event loop that ties the store, staff presence, the commands and the
+//! XMPP connection together.
+//!
+//! It sleeps until something happens, then reacts:
+//!
+//! - **a commit to the store** (the change detector, within milliseconds,
+//!   whichever process wrote): offer new chats, send staff-bound messages;
+//! - **an XMPP event**: a new session (initial presence, subscriptions,
+//!   presence settle time), a lost or resumed connection, staff presence,
+//!   a staff message (command, or text for their visitor);
+//! - **a delivery report**: the server acknowledged a staff-bound message
+//!   (mark it delivered) or the stream lost it (send it again);
+//! - **a deadline**: a grace period or an offer running out, or presence
+//!   having had time to settle.
+//!
+//! After each wake-up one *relay pass* looks at the store and does what is
+//! due. There is no polling loop.
+//!
+//! Store calls block, so they run on tokio's blocking pool through
+//! [`seshat_client::Client::run`]; the loop awaits each in turn, which keeps
+//! staff messages in the order they arrived.
+
+mod offers;
+mod outbox;
+mod replies;
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use seshat_client::{clock, Client, StaffMessage};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use xmpp_parsers::iq::Iq;
+use xmpp_parsers::jid::{BareJid, Jid};
+use xmpp_parsers::message::{Id, Lang, Message, MessageType};
+use xmpp_parsers::presence::Presence;
+use xmpp_parsers::roster::Roster;
+
+pub use self::offers::{plan, Offer, OfferPolicy, Plan, Situation};
+pub use self::outbox::{Delivery, Outbox};
+pub use self::replies::answer_staff;
+use crate::commands::Commands;
+use crate::config::Config;
+use crate::presence::{PresenceEvent, StaffPresence};
+use crate::texts;
+use crate::xmpp::{XmppConnection, XmppEvent};
+
+/// How many undelivered staff-bound messages one pass looks at. Messages
+/// still in flight count too, so this also caps how many are in flight.
+const STAFF_BOUND_BATCH: usize = 512;
+
+/// How long to wait before trying again after the store failed.
+const STORE_RETRY: Duration = Duration::from_secs(1);
+
+/// The id of the roster request of a session, to recognise its answer.
+const ROSTER_QUERY_ID: &str = "seshat-roster";
+
+/// The settings the broker acts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokerSettings {
+    /// The configured staff: the only JIDs whose presence counts and whose
+    /// messages are obeyed.
+    pub staff: Vec<BareJid>,
+    /// Offer timeout and grace period.
+    pub policy: OfferPolicy,
+    /// How long after a session starts before chats may fail for lack of staff.
+    pub presence_settle: Duration,
+}
+
+impl BrokerSettings {
+    /// The broker's settings from a daemon configuration.
+    pub fn from_config(config: &Config) -> Self {
+        BrokerSettings {
+            staff: config.staff.clone(),
+            policy: OfferPolicy {
+                offer_timeout: config.offer_timeout,
+                no_staff_grace: config.no_staff_grace,
+            },
+            presence_settle: config.presence_settle,
+        }
+    }
+}
+
+/// Why the broker stopped other than by being asked to.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    /// The XMPP stream ended although nobody closed it (tokio-xmpp gave up).
+    #[error("the XMPP connection ended unexpectedly")]
+    StreamEnded,
+    /// The database failed at start-up.
+    #[error("{0}")]
+    Store(#[from] seshat_client::Error),
+}
+
+/// The current XMPP session: from a login to the next login that cannot
+/// resume it.
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    /// Whether the server acknowledges stanzas (XEP-0198).
+    acks: bool,
+    /// Unix seconds from which missing staff presence means "nobody is
+    /// there" rather than "not arrived yet".
+    presence_settled_at: f64,
+    /// False while the connection is lost and being re-established.
+    connected: bool,
+}
+
+/// The broker. Build it with [`Broker::new`], then [`Broker::run`] it.
+pub struct Broker {
+    /// The shared database.
+    store: Client,
+    /// The staff commands, shared with the blocking threads that run them.
+    commands: Arc<Commands>,
+    /// Timing rules.
+    settings: BrokerSettings,
+    /// Who is staff, and which of their resources are available.
+    presence: StaffPresence,
+    /// `None` until the first login.
+    session: Option<Session>,
+    /// Staff-bound messages handed to the stream and not settled yet.
+    outbox: Outbox,
+    /// Reports from the outbox's watchers.
+    deliveries: mpsc::UnboundedReceiver<Delivery>,
+    /// Who was offered each waiting chat, to tell them when it times out.
+    /// Forgotten on restart; then nobody is told, the visitor still is.
+    offered_to: HashMap<i64, Vec<BareJid>>,
+    /// Staff-bound messages whose recipient is not a JID (a database
+    /// written by hand); logged once and left alone.
+    unsendable: HashSet<i64>,
+    /// Whether the last pass failed on the store and should be retried soon.
+    store_failing: bool,
+}
+
+impl Broker {
+    /// A broker on `store` with `commands`, before any connection.
+    pub fn new(store: Client, commands: Commands, settings: BrokerSettings) -> Self {
+        let (outbox, deliveries) = Outbox::new();
+        Broker {
+            store,
+            commands: Arc::new(commands),
+            presence: StaffPresence::new(settings.staff.iter().cloned()),
+            settings,
+            session: None,
+            outbox,
+            deliveries,
+            offered_to: HashMap::new(),
+            unsendable: HashSet::new(),
+            store_failing: false,
+        }
+    }
+
+    /// Runs until `shutdown` completes, then says goodbye on `connection`
+    /// and marks every staff member offline.
+    ///
+    /// Marks all staff offline before the first login, since presence
+    /// from an earlier run means nothing now.
+    pub async fn run(
+        mut self,
+        mut connection: XmppConnection,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), BrokerError> {
+        self.store.run(|store| store.reset_presence()).await?;
+        let mut changes = self.store.store().changes();
+        tokio::pin!(shutdown);
+        let mut next_due: Option<Instant> = None;
+        loop {
+            let deadline = async {
+                match next_due {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                event = connection.next_event() => match event {
+                    Some(event) => self.on_event(event, &connection).await,
+                    None => return Err(BrokerError::StreamEnded),
+                },
+                Some(delivery) = self.deliveries.recv() => self.on_deliveries(delivery).await,
+                changed = changes.changed() => {
+                    // The store outlives this loop, so the sender cannot be
+                    // gone; were it, waiting on it again would spin.
+                    if changed.is_err() {
+                        return Err(BrokerError::StreamEnded);
+                    }
+                }
+                () = deadline => {}
+            }
+            next_due = self.relay(&connection).await;
+        }
+        tracing::info!("shutting down");
+        connection.close().await;
+        if let Err(error) = self.store.run(|store| store.reset_presence()).await {
+            tracing::warn!(%error, "could not mark staff offline on the way out");
+        }
+        Ok(())
+    }
+
+    // ----- XMPP events ---------------------------------------------------
+
+    async fn on_event(&mut self, event: XmppEvent, connection: &XmppConnection) {
+        match event {
+            XmppEvent::SessionStarted { bound_jid, acks } => {
+                self.on_session_started(bound_jid, acks, connection).await
+            }
+            XmppEvent::Suspended => self.on_suspended().await,
+            XmppEvent::Resumed => self.on_resumed().await,
+            XmppEvent::Presence(presence) => self.on_presence(*presence, connection).await,
+            XmppEvent::Message(message) => self.on_message(*message, connection).await,
+            XmppEvent::IqResponse(iq) => self.on_iq_response(*iq, connection).await,
+            XmppEvent::IqRequest(iq) => connection.answer(*iq).await,
+        }
+    }
+
+    /// A fresh session: the server forgot the old one, so presence starts
+    /// from nothing, is announced again, and has time to arrive before
+    /// anyone is declared absent.
+    async fn on_session_started(
+        &mut self,
+        bound_jid: Jid,
+        acks: bool,
+        connection: &XmppConnection,
+    ) {
+        tracing::info!(%bound_jid, stream_management = acks, "online");
+        if !acks {
+            tracing::warn!(
+                "the server does not offer stream management (XEP-0198): a staff-bound \
+                 message counts as delivered once written, and one in transit when the \
+                 connection breaks may be lost"
+            );
+        }
+        self.presence.forget_all();
+        self.write_presence_back(false).await;
+        self.session = Some(Session {
+            acks,
+            presence_settled_at: clock::now() + self.settings.presence_settle.as_secs_f64(),
+            connected: true,
+        });
+        drop(connection.send(Presence::available()).await);
+        let roster_query = Iq::from_get(
+            ROSTER_QUERY_ID,
+            Roster {
+                ver: None,
+                items: vec![],
+            },
+        );
+        drop(connection.send(roster_query).await);
+    }
+
+    /// The connection broke: until it is back, nobody counts as available
+    /// to the web side. What we know of staff presence is kept in case the
+    /// session resumes.
+    async fn on_suspended(&mut self) {
+        tracing::warn!("lost the connection to the XMPP server; reconnecting");
+        if let Some(session) = self.session.as_mut() {
+            session.connected = false;
+        }
+        if let Err(error) = self.store.run(|store| store.reset_presence()).await {
+            tracing::error!(%error, "could not mark staff offline");
+        }
+    }
+
+    /// The session resumed: the server kept it and queued what we missed,
+    /// so the presence we knew still holds; show it to the web side again.
+    async fn on_resumed(&mut self) {
+        tracing::info!("reconnected; the session was resumed");
+        if let Some(session) = self.session.as_mut() {
+            session.connected = true;
+        }
+        self.write_presence_back(true).await;
+    }
+
+    /// Copies the known presence to the store (`restore`), or marks all
+    /// staff offline.
+    async fn write_presence_back(&mut self, restore: bool) {
+        let known: Vec<(String, String, bool)> = if restore {
+            self.presence
+                .resources()
+                .map(|(staff, resource, available)| {
+                    (staff.to_string(), resource.to_owned(), available)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let written = self
+            .store
+            .run(move |store| {
+                store.reset_presence()?;
+                for (staff, resource, available) in &known {
+                    store.set_presence(staff, resource, *available)?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(error) = written {
+            tracing::error!(%error, "could not record staff presence");
+        }
+    }
+
+    async fn on_presence(&mut self, presence: Presence, connection: &XmppConnection) {
+        match self.presence.classify(&presence) {
+            PresenceEvent::Availability {
+                staff,
+                resource,
+                available,
+            } => {
+                if !self.presence.record(&staff, &resource, available) {
+                    return;
+                }
+                tracing::info!(%staff, %resource, available, "staff presence");
+                let (who, which) = (staff.to_string(), resource.clone());
+                let written = self
+                    .store
+                    .run(move |store| store.set_presence(&who, &which, available))
+                    .await;
+                if let Err(error) = written {
+                    tracing::error!(%error, %staff, "could not record staff presence");
+                }
+            }
+            PresenceEvent::SubscriptionRequest { staff } => {
+                tracing::info!(%staff, "approving a staff member's presence subscription");
+                drop(connection.send(Presence::subscribed().with_to(staff)).await);
+            }
+            PresenceEvent::NoChange => {
+                tracing::debug!(from = ?presence.from, kind = ?presence.type_, "presence changes nothing");
+            }
+            PresenceEvent::Stranger => {
+                tracing::debug!(from = ?presence.from, kind = ?presence.type_, "ignoring presence from someone who is not staff");
+            }
+        }
+    }
+
+    /// The roster arrived: ask the staff members the bot cannot see yet.
+    async fn on_iq_response(&mut self, iq: Iq, connection: &XmppConnection) {
+        let roster = match iq {
+            Iq::Result { id, payload, .. } if id == ROSTER_QUERY_ID => {
+                payload.and_then(|payload| Roster::try_from(payload).ok())
+            }
+            Iq::Error { id, error, .. } if id == ROSTER_QUERY_ID => {
+                tracing::warn!(
+                    ?error,
+                    "the server would not give the roster; asking every staff member for presence"
+                );
+                None
+            }
+            other => {
+                tracing::debug!(id = other.id(), "ignoring an unexpected IQ response");
+                return;
+            }
+        };
+        for staff in self.presence.subscriptions_to_request(roster.as_ref()) {
+            tracing::info!(%staff, "asking a staff member for a presence subscription");
+            drop(connection.send(Presence::subscribe().with_to(staff)).await);
+        }
+    }
+
+    /// A message: from staff, a command or text for their visitor; from
+    /// anyone else, ignored (defect 7).
+    async fn on_message(&mut self, message: Message, connection: &XmppConnection) {
+        let Some(from) = message.from.clone() else {
+            return;
+        };
+        if !self.presence.is_staff(&from) {
+            tracing::debug!(%from, "ignoring a message from someone who is not staff");
+            return;
+        }
+        match message.type_ {
+            MessageType::Chat | MessageType::Normal => {}
+            MessageType::Error => {
+                tracing::warn!(%from, "a message to a staff member bounced");
+                return;
+            }
+            MessageType::Groupchat | MessageType::Headline => return,
+        }
+        // Chat states and receipts carry no body.
+        let Some((_, body)) = message.get_best_body_cloned(vec![]) else {
+            return;
+        };
+        let staff = from.to_bare().to_string();
+        let commands = Arc::clone(&self.commands);
+        let answer = self
+            .store
+            .run(move |store| Ok(answer_staff(&commands, store, &staff, &body)))
+            .await;
+        match answer {
+            Ok(Some(reply)) => {
+                let reply = Message::chat(Some(from)).with_body(Lang::new(), reply);
+                drop(connection.send(reply).await);
+            }
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "could not handle a staff message"),
+        }
+    }
+
+    // ----- delivery reports --------------------------------------------------
+
+    /// Records the fate of `first` and of every other report already waiting.
+    async fn on_deliveries(&mut self, first: Delivery) {
+        let mut reports = vec![first];
+        while let Ok(report) = self.deliveries.try_recv() {
+            reports.push(report);
+        }
+        let delivered: Vec<i64> = reports
+            .iter()
+            .filter_map(|report| match report {
+                Delivery::Delivered(id) => Some(*id),
+                Delivery::Lost(_) => None,
+            })
+            .collect();
+        if !delivered.is_empty() {
+            let ids = delivered.clone();
+            let marked = self
+                .store
+                .run(move |store| {
+                    for id in ids {
+                        store.mark_delivered(id)?;
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Err(error) = marked {
+                // Left in flight they would never be sent again, nor marked:
+                // settle them so they go out again (a duplicate at worst).
+                tracing::error!(%error, "could not mark messages delivered; they will be sent again");
+            }
+        }
+        for report in reports {
+            match report {
+                Delivery::Delivered(id) => self.outbox.settle(id),
+                Delivery::Lost(id) => {
+                    tracing::info!(
+                        message = id,
+                        "the server did not confirm a message; sending it again"
+                    );
+                    self.outbox.settle(id);
+                }
+            }
+        }
+    }
+
+    // ----- the relay pass ------------------------------------------------
+
+    /// Does what is due: offers, failures, staff-bound messages. Returns
+    /// when to look again if nothing else happens.
+    async fn relay(&mut self, connection: &XmppConnection) -> Option<Instant> {
+        let session = self.session.filter(|session| session.connected)?;
+        let due = match self.handle_waiting_chats(session, connection).await {
+            Ok(due) => due,
+            Err(error) => return Some(self.store_failed(error)),
+        };
+        if let Err(error) = self.send_staff_bound(session, connection).await {
+            return Some(self.store_failed(error));
+        }
+        self.store_failing = false;
+        due.map(|due| {
+            let wait = (due - clock::now()).max(0.0);
+            // Float seconds of a far-away deadline must not overflow.
+            Instant::now() + Duration::from_secs_f64(wait.min(86_400.0))
+        })
+    }
+
+    fn store_failed(&mut self, error: seshat_client::Error) -> Instant {
+        if !self.store_failing {
+            tracing::error!(%error, "the database failed; retrying");
+        }
+        self.store_failing = true;
+        Instant::now() + STORE_RETRY
+    }
+
+    /// Offers new chats, fails the ones nobody can or did take; returns the
+    /// next deadline among them.
+    async fn handle_waiting_chats(
+        &mut self,
+        session: Session,
+        connection: &XmppConnection,
+    ) -> Result<Option<f64>, seshat_client::Error> {
+        let (waiting, available) = self
+            .store
+            .run(|store| Ok((store.waiting_chats()?, store.available_staff()?)))
+            .await?;
+        self.offered_to
+            .retain(|chat_id, _| waiting.iter().any(|chat| chat.id == *chat_id));
+        // Only configured staff: the table may hold others from an older
+        // configuration.
+        let available: Vec<BareJid> = available
+            .iter()
+            .filter_map(|staff| BareJid::new(staff).ok())
+            .filter(|staff| self.presence.is_staff(&staff.clone().into()))
+            .collect();
+        let plan = plan(
+            &self.settings.policy,
+            &Situation {
+                now: clock::now(),
+                presence_settled_at: session.presence_settled_at,
+                waiting: &waiting,
+                available: &available,
+            },
+        );
+        for offer in plan.offer {
+            self.offer(offer, connection).await?;
+        }
+        for chat_id in plan.nobody_available {
+            self.store
+                .run(move |store| store.fail_chat(chat_id, seshat_client::texts::NOBODY_AVAILABLE))
+                .await?;
+        }
+        for chat_id in plan.nobody_answered {
+            let failed = self
+                .store
+                .run(move |store| store.fail_chat(chat_id, seshat_client::texts::NOBODY_ANSWERED))
+                .await?;
+            if let (true, Some(offered)) = (failed, self.offered_to.remove(&chat_id)) {
+                for staff in offered {
+                    let notice = Message::chat(Some(staff.into()))
+                        .with_body(Lang::new(), texts::offer_expired(chat_id));
+                    drop(connection.send(notice).await);
+                }
+            }
+        }
+        Ok(plan.next_due)
+    }
+
+    /// Sends the offer of one chat to each recipient, then marks it offered.
+    /// In that order: a crash in between offers it again on restart rather
+    /// than never.
+    async fn offer(
+        &mut self,
+        offer: Offer,
+        connection: &XmppConnection,
+    ) -> Result<(), seshat_client::Error> {
+        let Offer { chat, recipients } = offer;
+        for recipient in &recipients {
+            let others: Vec<String> = recipients
+                .iter()
+                .filter(|other| *other != recipient)
+                .map(ToString::to_string)
+                .collect();
+            let text = texts::offer_text(&chat, &others);
+            let message =
+                Message::chat(Some(recipient.clone().into())).with_body(Lang::new(), text);
+            drop(connection.send(message).await);
+        }
+        let chat_id = chat.id;
+        let marked = self
+            .store
+            .run(move |store| store.mark_notified(chat_id))
+            .await?;
+        if marked {
+            let names: Vec<String> = recipients.iter().map(ToString::to_string).collect();
+            tracing::info!(chat = chat_id, offered_to = %names.join(", "), "chat offered");
+            self.offered_to.insert(chat_id, recipients);
+        }
+        Ok(())
+    }
+
+    /// Hands undelivered staff-bound messages to the stream, in order,
+    /// skipping those already in flight.
+    async fn send_staff_bound(
+        &mut self,
+        session: Session,
+        connection: &XmppConnection,
+    ) -> Result<(), seshat_client::Error> {
+        let pending: Vec<StaffMessage> = self
+            .store
+            .run(|store| store.staff_bound(STAFF_BOUND_BATCH))
+            .await?;
+        for message in pending {
+            if self.outbox.is_in_flight(message.id) || self.unsendable.contains(&message.id) {
+                continue;
+            }
+            let Ok(staff) = BareJid::new(&message.staff) else {
+                tracing::error!(message = message.id, chat = message.chat_id, staff = %message.staff, "cannot send a message to something that is not a JID");
+                self.unsendable.insert(message.id);
+                continue;
+            };
+            tracing::debug!(message = message.id, chat = message.chat_id, %staff, body = %message.text, "to staff");
+            let mut stanza = Message::chat(Some(staff.into())).with_body(Lang::new(), message.text);
+            // A stable id: a copy sent again after a crash carries the same one.
+            stanza.id = Some(Id(format!("seshat-{}", message.id)));
+            let token = connection.send(stanza).await;
+            self.outbox.track(message.id, token, session.acks);
+        }
+        Ok(())
+    }
+}

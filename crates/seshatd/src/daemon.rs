@@ -1,0 +1,181 @@
+//! The whole daemon: open the store, connect, run the broker until asked to
+//! stop, say goodbye.
+//!
+//! [`Daemon`] is also how a program of your own runs Seshat with extra
+//! commands, without copying any of this crate's code:
+//!
+//! ```no_run
+//! use seshatd::commands::{Command, Context, NoArgument};
+//! use seshatd::config::Config;
+//! use seshatd::daemon::Daemon;
+//!
+//! /// `!PING`: is the bot alive?
+//! struct Ping;
+//!
+//! impl Command for Ping {
+//!     type Argument = NoArgument;
+//!     fn name(&self) -> &str { "PING" }
+//!     fn help(&self) -> &str { "!PING - Check that Seshat is listening" }
+//!     fn run(&self, _: &Context<'_>, _: NoArgument) -> seshat_client::Result<String> {
+//!         Ok("Pong.".to_owned())
+//!     }
+//! }
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::load("seshat.ini".as_ref(), "Seshat")?;
+//! Daemon::new(config).with_command(Ping).run().await?;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::future::Future;
+use std::sync::Arc;
+
+use seshat_client::{Client, SqliteOptions, SqliteStore, Store};
+
+use crate::broker::{Broker, BrokerError, BrokerSettings};
+use crate::commands::{Command, Commands, InvalidCommandName};
+use crate::config::Config;
+use crate::xmpp::{XmppConnection, XmppSettings};
+
+/// Why the daemon could not run, or stopped on its own.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// The database could not be opened (or created, or migrated).
+    #[error("{}: {source}", path.display())]
+    OpenStore {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        #[source]
+        source: seshat_client::Error,
+    },
+    /// A command given to [`Daemon::with_command`] has a name nobody could type.
+    #[error(transparent)]
+    InvalidCommand(#[from] InvalidCommandName),
+    /// The broker stopped.
+    #[error(transparent)]
+    Broker(#[from] BrokerError),
+    /// The signal handlers could not be installed.
+    #[error("cannot listen for shutdown signals: {0}")]
+    Signals(#[source] std::io::Error),
+}
+
+/// A Seshat daemon, configured and ready to run. See the [module docs](self).
+pub struct Daemon {
+    config: Config,
+    commands: Commands,
+    /// A store chosen by the caller; by default the SQLite file of the configuration.
+    store: Option<Arc<dyn Store>>,
+    /// The first invalid command name given, reported by `run`.
+    invalid_command: Option<InvalidCommandName>,
+}
+
+impl Daemon {
+    /// A daemon with the six standard commands.
+    pub fn new(config: Config) -> Self {
+        Daemon {
+            config,
+            commands: Commands::standard(),
+            store: None,
+            invalid_command: None,
+        }
+    }
+
+    /// Adds a staff command (or replaces the one with the same name);
+    /// `!HELP` lists it. An invalid name makes [`Daemon::run`] fail.
+    pub fn with_command(mut self, command: impl Command) -> Self {
+        if let Err(invalid) = self.commands.register(command) {
+            self.invalid_command.get_or_insert(invalid);
+        }
+        self
+    }
+
+    /// Replaces the whole set of commands.
+    pub fn with_commands(mut self, commands: Commands) -> Self {
+        self.commands = commands;
+        self
+    }
+
+    /// Uses `store` instead of opening the configured SQLite file.
+    pub fn with_store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Runs until SIGTERM or Ctrl-C, then sends unavailable presence,
+    /// closes the stream and returns `Ok`.
+    pub async fn run(self) -> Result<(), DaemonError> {
+        let stop = shutdown_signal().map_err(DaemonError::Signals)?;
+        self.run_until(stop).await
+    }
+
+    /// Runs until `shutdown` completes (for embedding and tests).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), DaemonError> {
+        if let Some(invalid) = self.invalid_command {
+            return Err(invalid.into());
+        }
+        let store = match self.store {
+            Some(store) => store,
+            None => open_sqlite(&self.config)?,
+        };
+        tracing::info!(
+            account = %self.config.account,
+            server = %self.config.server,
+            tls = %self.config.tls,
+            staff = self.config.staff.len(),
+            database = %self.config.database.display(),
+            "starting"
+        );
+        if let Some(warning) = self.config.insecure_transport_warning() {
+            tracing::warn!("{warning}");
+        }
+        let broker = Broker::new(
+            Client::from_store(store),
+            self.commands,
+            BrokerSettings::from_config(&self.config),
+        );
+        let connection = XmppConnection::start(&XmppSettings::from_config(&self.config));
+        broker.run(connection, shutdown).await?;
+        Ok(())
+    }
+}
+
+/// Opens (creating or migrating) the configured database, with the
+/// configured message size limit.
+fn open_sqlite(config: &Config) -> Result<Arc<dyn Store>, DaemonError> {
+    let options = SqliteOptions {
+        limits: config.limits(),
+        ..SqliteOptions::default()
+    };
+    SqliteStore::open_with(&config.database, options)
+        .map(|store| Arc::new(store) as Arc<dyn Store>)
+        .map_err(|source| DaemonError::OpenStore {
+            path: config.database.clone(),
+            source,
+        })
+}
+
+/// Completes on SIGTERM or SIGINT (Ctrl-C). The handlers are installed
+/// before this returns, so a signal that arrives during start-up is not
+/// missed.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => tracing::info!("SIGTERM received"),
+                _ = interrupt.recv() => tracing::info!("SIGINT received"),
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}

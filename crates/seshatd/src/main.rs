@@ -1,0 +1,55 @@
+//! `seshatd CONFIG [SECTION]`: the Seshat broker daemon. Everything here is
+//! start-up plumbing; the daemon itself is the library's [`Daemon`].
+//!
+//! Exit status: 0 after SIGTERM or Ctrl-C (and for a valid
+//! `--check-config`), 1 when the daemon fails while running (or
+//! `--check-config` finds the configuration invalid), 2 when the
+//! configuration cannot be used.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use seshatd::cli::Cli;
+use seshatd::config::Config;
+use seshatd::daemon::Daemon;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(&cli.config, &cli.section) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("seshatd: {error}");
+            return ExitCode::from(if cli.check_config { 1 } else { 2 });
+        }
+    };
+    if cli.check_config {
+        print!("{}", config.effective_settings());
+        return ExitCode::SUCCESS;
+    }
+
+    // The configuration checked that the filter parses.
+    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("seshatd: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(Daemon::new(config).run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            ExitCode::from(1)
+        }
+    }
+}

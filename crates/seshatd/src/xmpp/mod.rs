@@ -1,0 +1,354 @@
+//! The connection to the XMPP server, and nothing else: connect, log in,
+//! keep the link alive, reconnect, send, receive. No Seshat logic lives
+//! here; the broker decides what to send and what received stanzas mean.
+//!
+//! Built on tokio-xmpp's [`StanzaStream`], which binds a resource,
+//! negotiates XEP-0198 stream management and, when the transport breaks,
+//! asks us for a new one and resumes the session if the server still has
+//! it. We use the stanza stream directly rather than `tokio_xmpp::Client`
+//! for two reasons: the client hides the moment a connection is lost (it
+//! reports only the next `Online`), and its built-in reconnection has no
+//! jitter. Here every loss is reported as [`XmppEvent::Suspended`], and
+//! [`backoff`] paces the new attempts.
+//!
+//! Keepalive: after [`KEEPALIVE_IDLE`] without data from the server, the
+//! stanza stream sends a XEP-0198 `<r/>` (or a XEP-0199 ping without stream
+//! management); a server that stays silent for another
+//! [`KEEPALIVE_ANSWER`] is taken for dead and the connection is replaced.
+//! A dead link is thus noticed within a minute.
+
+pub mod backoff;
+mod login;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use tokio::sync::oneshot;
+use tokio_xmpp::connect::{
+    DnsConfig, ServerConnector, StartTlsServerConnector, TcpServerConnector,
+};
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::jid::{BareJid, Jid};
+use tokio_xmpp::parsers::message::Message;
+use tokio_xmpp::parsers::ns;
+use tokio_xmpp::parsers::presence::Presence;
+use tokio_xmpp::parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
+use tokio_xmpp::stanzastream::{Connection, Event, StanzaStream, StanzaToken, StreamEvent};
+use tokio_xmpp::xmlstream::Timeouts;
+use tokio_xmpp::Stanza;
+
+use self::backoff::{random_unit, Backoff, STABLE_AFTER};
+use crate::config::{Config, Secret, ServerAddress, TlsPolicy};
+
+/// Silence from the server after which we prompt it for a sign of life.
+pub const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+
+/// How long the server may then stay silent before the link counts as dead.
+pub const KEEPALIVE_ANSWER: Duration = Duration::from_secs(20);
+
+/// How many stanzas may wait in each direction between us and the stream's
+/// worker before the sender waits. Large enough to absorb a burst of
+/// relayed messages.
+const QUEUE_DEPTH: usize = 256;
+
+/// How long [`XmppConnection::close`] waits for the server to see our
+/// goodbye before dropping the connection anyway.
+const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Everything needed to reach and log in to the server.
+#[derive(Debug, Clone)]
+pub struct XmppSettings {
+    /// The bot's account.
+    pub account: BareJid,
+    /// The resource to ask for when binding (the server may pick another).
+    pub resource: String,
+    /// The account's password.
+    pub password: Secret,
+    /// Where to connect.
+    pub server: ServerAddress,
+    /// Whether to encrypt.
+    pub tls: TlsPolicy,
+    /// Keepalive timing; see the [module docs](self).
+    pub timeouts: Timeouts,
+}
+
+impl XmppSettings {
+    /// The connection settings of a daemon configuration, with the
+    /// standard keepalive.
+    pub fn from_config(config: &Config) -> Self {
+        XmppSettings {
+            account: config.account.clone(),
+            resource: config.resource.clone(),
+            password: config.password.clone(),
+            server: config.server.clone(),
+            tls: config.tls,
+            timeouts: Timeouts {
+                read_timeout: KEEPALIVE_IDLE,
+                response_timeout: KEEPALIVE_ANSWER,
+            },
+        }
+    }
+
+    /// The JID to log in with: the account plus the wanted resource (the
+    /// configuration checked it; should it still be invalid, the server
+    /// picks one).
+    fn identity(&self) -> Jid {
+        match self.account.with_resource_str(&self.resource) {
+            Ok(full) => full.into(),
+            Err(_) => self.account.clone().into(),
+        }
+    }
+}
+
+/// What happened on the connection.
+#[derive(Debug)]
+pub enum XmppEvent {
+    /// A new session started, after the first login or after a reconnect
+    /// that could not resume the old one. The server forgot everything
+    /// about the previous session: initial presence must be sent again,
+    /// and presence of contacts will be sent to us afresh.
+    SessionStarted {
+        /// The full JID the server bound.
+        bound_jid: Jid,
+        /// Whether the server acknowledges stanzas (XEP-0198): only then
+        /// does a [`StanzaToken`] ever reach the `Acked` stage.
+        acks: bool,
+    },
+    /// The connection was lost. Reconnection is under way; what we send
+    /// meanwhile is queued.
+    Suspended,
+    /// The connection came back and the server resumed the session: nothing
+    /// was lost, and stanzas the server held for us follow.
+    Resumed,
+    /// A message arrived.
+    Message(Box<Message>),
+    /// A presence arrived.
+    Presence(Box<Presence>),
+    /// The answer to an IQ request we sent.
+    IqResponse(Box<Iq>),
+    /// An IQ request from the server or another entity; pass it to
+    /// [`XmppConnection::answer`].
+    IqRequest(Box<Iq>),
+}
+
+/// A live (or reconnecting) connection. Dropping it drops the link
+/// without a goodbye; call [`XmppConnection::close`] to leave cleanly.
+pub struct XmppConnection {
+    stream: StanzaStream,
+    /// For log lines.
+    account: BareJid,
+}
+
+impl XmppConnection {
+    /// Starts connecting in the background and returns at once; the first
+    /// event is [`XmppEvent::SessionStarted`] once logged in. Failed
+    /// attempts are logged and retried with [`backoff`] for as long as the
+    /// connection lives.
+    pub fn start(settings: &XmppSettings) -> Self {
+        let dns = DnsConfig::no_srv(&settings.server.host, settings.server.port);
+        let stream = match settings.tls {
+            TlsPolicy::StartTls => {
+                reconnecting_stream(StartTlsServerConnector::from(dns), settings)
+            }
+            // The daemon warns about this at start-up.
+            TlsPolicy::PlainTcp => reconnecting_stream(TcpServerConnector::from(dns), settings),
+        };
+        XmppConnection {
+            stream,
+            account: settings.account.clone(),
+        }
+    }
+
+    /// The next event; `None` once the stream has ended for good (after
+    /// [`XmppConnection::close`], or if tokio-xmpp's worker died).
+    ///
+    /// Cancel-safe: if the future is dropped before it completes, no event
+    /// is lost, so it can be one branch of a `select!`.
+    pub async fn next_event(&mut self) -> Option<XmppEvent> {
+        let event = match self.stream.next().await? {
+            Event::Stream(StreamEvent::Reset {
+                bound_jid,
+                features,
+            }) => XmppEvent::SessionStarted {
+                bound_jid,
+                acks: features.stream_management.is_some(),
+            },
+            Event::Stream(StreamEvent::Suspended) => XmppEvent::Suspended,
+            Event::Stream(StreamEvent::Resumed) => XmppEvent::Resumed,
+            Event::Stanza(Stanza::Message(message)) => XmppEvent::Message(Box::new(message)),
+            Event::Stanza(Stanza::Presence(presence)) => XmppEvent::Presence(Box::new(presence)),
+            Event::Stanza(Stanza::Iq(iq)) => match iq {
+                Iq::Get { .. } | Iq::Set { .. } => XmppEvent::IqRequest(Box::new(iq)),
+                Iq::Result { .. } | Iq::Error { .. } => XmppEvent::IqResponse(Box::new(iq)),
+            },
+        };
+        Some(event)
+    }
+
+    /// Queues a stanza for sending and returns its token, which follows it
+    /// to the server's acknowledgement. Waits only if the send queue is full.
+    pub async fn send(&self, stanza: impl Into<Stanza>) -> StanzaToken {
+        self.stream.send(Box::new(stanza.into())).await
+    }
+
+    /// Says goodbye: sends unavailable presence, closes the stream and waits
+    /// (a few seconds at most) for the server to close its side.
+    pub async fn close(self) {
+        let XmppConnection { stream, account } = self;
+        let goodbye = stream.send(Box::new(Presence::unavailable().into())).await;
+        drop(goodbye);
+        if tokio::time::timeout(CLOSE_DEADLINE, stream.close())
+            .await
+            .is_err()
+        {
+            tracing::debug!(%account, "the server did not close the stream in time");
+        }
+        tracing::info!(%account, "disconnected");
+    }
+
+    /// Answers an IQ request addressed to us: XEP-0199 pings get a pong (a
+    /// server may use them to check that we are alive) and roster pushes an
+    /// acknowledgement, as RFC 6121 asks; we serve nothing else, and say so
+    /// as RFC 6120 asks.
+    pub async fn answer(&self, request: Iq) {
+        let (from, id, understood) = match request {
+            Iq::Get {
+                from, id, payload, ..
+            } => (from, id, payload.is("ping", ns::PING)),
+            Iq::Set {
+                from, id, payload, ..
+            } => (from, id, payload.is("query", ns::ROSTER)),
+            Iq::Result { .. } | Iq::Error { .. } => return,
+        };
+        let answer = if understood {
+            Iq::Result {
+                from: None,
+                to: from,
+                id,
+                payload: None,
+            }
+        } else {
+            tracing::debug!(?from, "refusing an IQ request we do not serve");
+            Iq::Error {
+                from: None,
+                to: from,
+                id,
+                error: StanzaError::new(
+                    ErrorType::Cancel,
+                    DefinedCondition::ServiceUnavailable,
+                    "en",
+                    "",
+                ),
+                payload: None,
+            }
+        };
+        drop(self.send(answer).await);
+    }
+}
+
+/// A stanza stream whose transports come from `connector`, each attempt
+/// paced by a [`Backoff`] shared across losses.
+fn reconnecting_stream<C: ServerConnector>(connector: C, settings: &XmppSettings) -> StanzaStream {
+    let pacing = Arc::new(Mutex::new(Pacing {
+        backoff: Backoff::new(),
+        connected_at: None,
+    }));
+    let account = settings.account.clone();
+    let identity = settings.identity();
+    let password = settings.password.clone();
+    let timeouts = settings.timeouts;
+    let reconnect = move |_preferred: Option<String>, slot: oneshot::Sender<Connection>| {
+        let attempt = Attempt {
+            connector: connector.clone(),
+            account: account.clone(),
+            identity: identity.clone(),
+            password: password.clone(),
+            timeouts,
+            pacing: Arc::clone(&pacing),
+        };
+        tokio::spawn(attempt.run(slot));
+    };
+    StanzaStream::new(Box::new(reconnect), QUEUE_DEPTH)
+}
+
+/// The shared reconnection pace of one connection.
+struct Pacing {
+    backoff: Backoff,
+    /// When the last login succeeded; a connection that lasted
+    /// [`STABLE_AFTER`] resets the backoff.
+    connected_at: Option<Instant>,
+}
+
+/// One run of connection attempts, until one succeeds.
+struct Attempt<C> {
+    connector: C,
+    account: BareJid,
+    identity: Jid,
+    password: Secret,
+    timeouts: Timeouts,
+    pacing: Arc<Mutex<Pacing>>,
+}
+
+impl<C: ServerConnector> Attempt<C> {
+    async fn run(self, slot: oneshot::Sender<Connection>) {
+        {
+            let mut pacing = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
+            if pacing
+                .connected_at
+                .is_some_and(|since| since.elapsed() >= STABLE_AFTER)
+            {
+                pacing.backoff.reset();
+            }
+        }
+        loop {
+            let delay = self
+                .pacing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .backoff
+                .next_delay(random_unit());
+            if !delay.is_zero() {
+                tracing::info!(
+                    account = %self.account,
+                    "next connection attempt in {:.1} s",
+                    delay.as_secs_f64()
+                );
+                tokio::time::sleep(delay).await;
+            }
+            if slot.is_closed() {
+                // The connection was closed or dropped meanwhile.
+                return;
+            }
+            match login::log_in(
+                self.connector.clone(),
+                &self.identity,
+                self.password.expose(),
+                self.timeouts,
+            )
+            .await
+            {
+                Ok(connection) => {
+                    self.pacing
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .connected_at = Some(Instant::now());
+                    tracing::info!(account = %self.account, "logged in");
+                    // If the stream is gone, the fresh connection is simply dropped.
+                    let _ = slot.send(connection);
+                    return;
+                }
+                Err(error) if login::is_refused_login(&error) => {
+                    tracing::error!(
+                        account = %self.account,
+                        %error,
+                        "the server refused the login; check username and password"
+                    );
+                }
+                Err(error) => {
+                    tracing::warn!(account = %self.account, %error, "could not connect");
+                }
+            }
+        }
+    }
+}
