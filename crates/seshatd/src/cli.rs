@@ -28,7 +28,7 @@ pub struct Cli {
 
     /// The section of CONFIG to read, without brackets, e.g. `Seshat` or `app:main`.
     ///
-    /// Section names are case-sensitive. The original Seshat used [Seshat].
+    /// Section names are case-sensitive; the original Seshat read the one named Seshat.
     #[arg(value_name = "SECTION", default_value = DEFAULT_SECTION)]
     pub section: String,
 

@@ -1,7 +1,7 @@
 //! Tests of reading configuration files: spellings, precedence, defaults
 //! and the exact text of every error.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::*;
@@ -409,4 +409,58 @@ fn each_bad_optional_value_is_named_with_the_key_as_written() {
         let text = format!("{SEED_000}{line}\n");
         assert_eq!(error_text(&text), message, "{line}");
     }
+}
+
+#[test]
+fn the_readme_example_is_a_complete_valid_config() {
+    let text = "\
+[Seshat]
+sqlitedb = /tmp/seshat.db
+localusers = joe@example.com, bob@customerservice.example.com
+xmppusername = webchat@example.com
+xmpppassword = mypassword
+";
+    let config = parse(text).unwrap();
+    assert_eq!(config.account, jid("webchat@example.com"));
+    assert_eq!(
+        config.staff,
+        vec![
+            jid("joe@example.com"),
+            jid("bob@customerservice.example.com")
+        ]
+    );
+    assert_eq!(config.database, Path::new("/tmp/seshat.db"));
+}
+
+/// The sample file shipped at the repository root.
+fn sample_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seshat.sample.ini")
+}
+
+#[test]
+fn the_sample_file_is_valid() {
+    let config = Config::load(&sample_file(), DEFAULT_SECTION).unwrap();
+    assert_eq!(config.account, jid("webchat@example.com"));
+    assert_eq!(config.database, Path::new("/var/lib/seshat/seshat.db"));
+    assert!(config.ignored_keys.is_empty());
+}
+
+#[test]
+fn the_defaults_the_sample_file_documents_are_the_real_ones() {
+    let sample = std::fs::read_to_string(sample_file()).unwrap();
+    let uncommented: String = sample
+        .lines()
+        .map(|line| match line.strip_prefix(';') {
+            Some(setting) if setting.contains(" = ") => format!("{setting}\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let documented = parse(&uncommented).unwrap();
+    let mut defaults = Config::load(&sample_file(), DEFAULT_SECTION).unwrap();
+    // The sample shows a server and staff names as examples, not defaults.
+    assert_eq!(documented.server.to_string(), "xmpp.example.com:5222");
+    defaults.server = documented.server.clone();
+    defaults.staff_names = documented.staff_names.clone();
+    defaults.file = documented.file.clone();
+    assert_eq!(documented, defaults);
 }

@@ -1,0 +1,76 @@
+//! `!WAITING`: the chats nobody has accepted yet.
+
+use seshat_client::Error;
+
+use crate::texts;
+
+use super::{Command, Context, NoArgument};
+
+/// `!WAITING - Show all open chat requests`: a table of the chats waiting
+/// to be offered or accepted, oldest first.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Waiting;
+
+impl Command for Waiting {
+    type Argument = NoArgument;
+
+    fn name(&self) -> &str {
+        "WAITING"
+    }
+
+    fn help(&self) -> &str {
+        "!WAITING - Show all open chat requests"
+    }
+
+    fn run(&self, context: &Context<'_>, _: NoArgument) -> Result<String, Error> {
+        let chats = context.store.waiting_chats()?;
+        Ok(if chats.is_empty() {
+            texts::NO_OPEN_REQUESTS.to_owned()
+        } else {
+            texts::waiting_table(&chats)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use seshat_client::Store;
+
+    use super::super::testing::{Fixture, JOE};
+
+    #[test]
+    fn nothing_waiting() {
+        let fixture = Fixture::new();
+        assert_eq!(
+            fixture.send(JOE, "!WAITING"),
+            "There aren't any open chat requests."
+        );
+    }
+
+    #[test]
+    fn waiting_and_offered_chats_are_listed_and_others_are_not() {
+        let fixture = Fixture::new();
+        let waiting = fixture.start_chat("Anonymous", None);
+        let offered = fixture.start_chat("alice", Some("Coming from page /"));
+        assert!(fixture.store.mark_notified(offered.id).unwrap());
+        fixture.open_chat("carol", JOE);
+        let canceled = fixture.start_chat("dave", None);
+        fixture.send(JOE, &format!("!CANCEL {}", canceled.id));
+
+        assert_eq!(
+            fixture.send(JOE, "!waiting"),
+            format!(
+                "Chats waiting to be accepted:\n\
+                 \n\
+                 ID | Remote user\n\
+                 ---|------------------\n\
+                 {} | Anonymous\n\
+                 {} | alice\n\
+                 \n\
+                 Send '!ACCEPT n' to accept a chat request. \
+                 Send '!CANCEL n' to cancel a chat request.",
+                waiting.id, offered.id
+            )
+        );
+    }
+}
