@@ -1,0 +1,67 @@
+//! Seshat's web side: the HTTP routes behind the chat widget, as an axum
+//! [`Router`] a web application nests in one line.
+//!
+//! ```text
+//! Visitor's browser <-> these routes <-> seshat-client (shared SQLite) <-> seshatd <-> staff
+//! ```
+//!
+//! # Layout
+//!
+//! - `routes`: the handlers of the HTTP contract (`/`, `/start`,
+//!   `/recvmessage/{token}`, `/sendmessage/{token}`, `/end/{token}`,
+//!   `/available`) and the router that holds them.
+//! - [`responses`]: the JSON body of each answer.
+//! - [`error`]: [`WebError`], every failure and the status it is answered with.
+//! - `origin`: refuses state-changing requests sent from other sites.
+//! - `rate_limit`: the token buckets behind the 429 answers.
+//! - `client_address`: the visitor's address, the key of the start limit.
+//! - [`visitor`]: the visitor's name and the start message staff see.
+//! - `page`: the stand-alone chat page of `GET /chat`.
+//! - [`options`]: [`Options`], what an application may tune.
+//! - `state`: what the handlers share.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::net::SocketAddr;
+//! use axum::Router;
+//!
+//! # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = seshat_client::Client::open("/var/lib/seshat/seshat.db")?;
+//! let app = Router::new().nest("/chat", seshat_web::router(client));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! // Connection info gives the rate limit each visitor's address.
+//! axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
+//! # Ok(()) }
+//! ```
+
+mod client_address;
+pub mod error;
+pub mod options;
+mod origin;
+mod page;
+mod rate_limit;
+pub mod responses;
+mod routes;
+mod state;
+pub mod visitor;
+
+use axum::Router;
+use seshat_client::Client;
+
+pub use error::WebError;
+pub use options::{Options, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT_PER_MINUTE};
+pub use routes::MAX_WAIT;
+pub use visitor::VisitorName;
+
+/// The chat routes over `client`, with default [`Options`]. Nest them
+/// where the chat should live: `app.nest("/chat", seshat_web::router(client))`
+/// serves `/chat`, `/chat/start`, `/chat/recvmessage/{token}` and so on.
+pub fn router(client: Client) -> Router {
+    router_with(client, Options::default())
+}
+
+/// The chat routes over `client`, with the application's [`Options`].
+pub fn router_with(client: Client, options: Options) -> Router {
+    routes::build(client, options)
+}

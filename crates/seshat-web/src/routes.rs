@@ -1,0 +1,239 @@
+//! The routes of the HTTP contract and their handlers. Each handler parses
+//! its input, asks the store through the client, and answers with a type
+//! of [`crate::responses`]; failures are [`WebError`]s.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::{FormRejection, NestedPathRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, NestedPath, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{middleware, Extension, Form, Json, Router};
+use serde::Deserialize;
+
+use seshat_client::{ChatStatus, ChatToken, Client, Store, VisitorMessage};
+
+use crate::client_address::ClientAddress;
+use crate::error::WebError;
+use crate::options::Options;
+use crate::origin::refuse_cross_origin;
+use crate::page::chat_page;
+use crate::responses::{Available, Ended, Received, Sent, Started};
+use crate::state::AppState;
+use crate::visitor::{choose_name, choose_start_message, VisitorName};
+
+/// Longest a `recvmessage` request waits for a message, whatever `wait`
+/// asks: below the idle timeouts of common proxies (60 s and up).
+pub const MAX_WAIT: Duration = Duration::from_secs(30);
+
+type Shared = State<Arc<AppState>>;
+
+/// Assembles the routes over `client`.
+pub fn build(client: Client, options: Options) -> Router {
+    let max_body_bytes = options.max_body_bytes;
+    Router::new()
+        .route("/", get(page))
+        .route("/start", post(start))
+        .route("/recvmessage/{token}", get(receive))
+        .route("/sendmessage/{token}", post(send))
+        .route("/end/{token}", post(end))
+        .route("/available", get(available))
+        .layer(middleware::from_fn(refuse_cross_origin))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::map_response(never_cache))
+        .with_state(Arc::new(AppState::new(client, options)))
+}
+
+/// Every answer is about one moment of one chat: no cache may keep it,
+/// and no browser may guess a type other than the one declared.
+async fn never_cache(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// `GET /`: starts a chat and serves the page that shows it.
+async fn page(
+    State(state): Shared,
+    address: ClientAddress,
+    nested: Result<NestedPath, NestedPathRejection>,
+    visitor: Option<Extension<VisitorName>>,
+    headers: HeaderMap,
+) -> Response {
+    let base = nested.as_ref().map(NestedPath::as_str).unwrap_or("");
+    let started = start_chat(&state, address, visitor.as_deref(), None, None, &headers).await;
+    match started {
+        Ok(chat) => chat_page(&state.options, base, &chat.token),
+        Err(error) => error.into_text_response(),
+    }
+}
+
+/// The optional fields of `POST /start`.
+#[derive(Debug, Deserialize)]
+struct StartForm {
+    name: Option<String>,
+    message: Option<String>,
+}
+
+/// `POST /start`: starts a chat; answers its token and number.
+async fn start(
+    State(state): Shared,
+    address: ClientAddress,
+    visitor: Option<Extension<VisitorName>>,
+    headers: HeaderMap,
+    form: Result<Form<StartForm>, FormRejection>,
+) -> Result<Json<Started>, WebError> {
+    let Form(form) = form?;
+    let chat = start_chat(
+        &state,
+        address,
+        visitor.as_deref(),
+        form.name.as_deref(),
+        form.message.as_deref(),
+        &headers,
+    )
+    .await?;
+    Ok(Json(Started {
+        token: chat.token.to_string(),
+        chatid: chat.id,
+    }))
+}
+
+/// What both ways of starting a chat share: the rate limit, the name and
+/// the start message.
+async fn start_chat(
+    state: &AppState,
+    address: ClientAddress,
+    from_app: Option<&VisitorName>,
+    typed_name: Option<&str>,
+    typed_message: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<seshat_client::NewChat, WebError> {
+    state.allow_start(address)?;
+    let name = choose_name(from_app, typed_name);
+    let referer = headers
+        .get(header::REFERER)
+        .and_then(|value| value.to_str().ok());
+    let message = choose_start_message(typed_message, referer);
+    Ok(state.client.start_chat(&name, message.as_deref()).await?)
+}
+
+/// The query of `GET /recvmessage/{token}`.
+#[derive(Debug, Deserialize)]
+struct ReceiveQuery {
+    /// Seconds to wait for a message when none is pending.
+    wait: Option<u64>,
+    /// The last message id the caller has shown. When given, messages are
+    /// kept until acknowledged this way, so an answer lost on the network
+    /// is sent again; without it, messages are handed out once.
+    after: Option<i64>,
+}
+
+/// `GET /recvmessage/{token}`: every pending message and the status,
+/// waiting up to `wait` seconds for a message when none is pending.
+async fn receive(
+    State(state): Shared,
+    token: Result<Path<String>, PathRejection>,
+    query: Result<Query<ReceiveQuery>, QueryRejection>,
+) -> Result<Json<Received>, WebError> {
+    let token = parse_token(token)?;
+    let Query(query) = query?;
+    let wait = Duration::from_secs(query.wait.unwrap_or(0)).min(MAX_WAIT);
+    let fetch = Arc::new(move |store: &dyn Store| fetch_pending(store, &token, query.after));
+    let client = &state.client;
+    let fetched = if wait.is_zero() {
+        None
+    } else {
+        let attempt = Arc::clone(&fetch);
+        client
+            .wait_for(wait, move |store| {
+                let (messages, status) = attempt(store)?;
+                Ok((!messages.is_empty()).then_some((messages, status)))
+            })
+            .await?
+    };
+    // When the wait ran out, one last look: a status that changed just
+    // now comes with its message, which must not be left behind.
+    let (messages, status) = match fetched {
+        Some(found) => found,
+        None => client.run(move |store| fetch(store)).await?,
+    };
+    Ok(Json(Received::new(messages, status)))
+}
+
+/// Reads the status, then the messages. In this order the status never
+/// runs ahead of the messages: every status change queues its notice in
+/// the same transaction, so a caller that stops at "closed" has seen it.
+fn fetch_pending(
+    store: &dyn Store,
+    token: &ChatToken,
+    after: Option<i64>,
+) -> seshat_client::Result<(Vec<VisitorMessage>, ChatStatus)> {
+    let status = store.status(token)?;
+    let messages = match after {
+        None => store.take_for_visitor(token)?,
+        Some(after) => {
+            let pending = store.peek_for_visitor(token)?;
+            // Writing only when there is something to acknowledge keeps
+            // idle polls from taking the write lock.
+            if pending.first().is_some_and(|message| message.id <= after) {
+                store.acknowledge(token, after)?;
+            }
+            pending
+                .into_iter()
+                .filter(|message| message.id > after)
+                .collect()
+        }
+    };
+    Ok((messages, status))
+}
+
+/// The form of `POST /sendmessage/{token}`.
+#[derive(Debug, Deserialize)]
+struct SendForm {
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /sendmessage/{token}`: passes the visitor's text to staff.
+async fn send(
+    State(state): Shared,
+    token: Result<Path<String>, PathRejection>,
+    form: Result<Form<SendForm>, FormRejection>,
+) -> Result<Json<Sent>, WebError> {
+    let token = parse_token(token)?;
+    let Form(form) = form?;
+    state.allow_send(&token)?;
+    let outcome = state.client.send(&token, &form.text).await?;
+    Ok(Json(Sent {
+        sent: outcome.was_queued(),
+    }))
+}
+
+/// `POST /end/{token}`: the visitor ends the chat.
+async fn end(
+    State(state): Shared,
+    token: Result<Path<String>, PathRejection>,
+) -> Result<Json<Ended>, WebError> {
+    let token = parse_token(token)?;
+    let ended = state.client.end_chat(&token).await?;
+    Ok(Json(Ended { ended }))
+}
+
+/// `GET /available`: whether a staff member is online and free.
+async fn available(State(state): Shared) -> Result<Json<Available>, WebError> {
+    let available = state.client.is_available().await?;
+    Ok(Json(Available { available }))
+}
+
+/// A token from the path; anything malformed names no chat.
+fn parse_token(path: Result<Path<String>, PathRejection>) -> Result<ChatToken, WebError> {
+    let Path(text) = path.map_err(|_| WebError::NoSuchChat)?;
+    Ok(text.parse()?)
+}
