@@ -125,6 +125,18 @@ pub trait Store: Send + Sync + 'static {
     /// Undelivered staff-bound messages of accepted chats, oldest first.
     fn staff_bound(&self, limit: usize) -> Result<Vec<StaffMessage>>;
 
+    /// Like [`Store::staff_bound`], but only messages for the staff members
+    /// listed (bare JIDs), so that messages held back for staff who are not
+    /// connected do not crowd out the others.
+    fn staff_bound_to(&self, staff: &[String], limit: usize) -> Result<Vec<StaffMessage>> {
+        Ok(self
+            .staff_bound(usize::MAX)?
+            .into_iter()
+            .filter(|message| staff.contains(&message.staff))
+            .take(limit)
+            .collect())
+    }
+
     /// Marks a staff-bound message as delivered.
     fn mark_delivered(&self, message_id: i64) -> Result<()>;
 

@@ -73,6 +73,15 @@ fn read_chat(row: &Row<'_>) -> rusqlite::Result<Chat> {
     })
 }
 
+fn read_staff_message(row: &Row<'_>) -> rusqlite::Result<StaffMessage> {
+    Ok(StaffMessage {
+        id: row.get(0)?,
+        chat_id: row.get(1)?,
+        staff: row.get(2)?,
+        text: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+    })
+}
+
 fn read_visitor_message(row: &Row<'_>) -> rusqlite::Result<VisitorMessage> {
     Ok(VisitorMessage {
         id: row.get(0)?,
@@ -625,14 +634,29 @@ impl Store for SqliteStore {
                       WHERE m.sendtime IS NULL AND c.localuser IS NOT NULL
                       ORDER BY m.messageid LIMIT ?1",
                 )?
-                .query_map([limit as i64], |row| {
-                    Ok(StaffMessage {
-                        id: row.get(0)?,
-                        chat_id: row.get(1)?,
-                        staff: row.get(2)?,
-                        text: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                    })
-                })?
+                .query_map([limit as i64], read_staff_message)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(messages)
+        })
+    }
+
+    fn staff_bound_to(&self, staff: &[String], limit: usize) -> Result<Vec<StaffMessage>> {
+        if staff.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The recipients as one parameter, each between newlines, which no
+        // JID can contain: one statement whatever the number of staff.
+        let recipients = format!("\n{}\n", staff.join("\n"));
+        self.read(|connection| {
+            let messages = connection
+                .prepare_cached(
+                    "SELECT m.messageid, m.chatid, c.localuser, m.message
+                       FROM localmessagequeue AS m JOIN chat AS c ON c.chatid = m.chatid
+                      WHERE m.sendtime IS NULL AND c.localuser IS NOT NULL
+                        AND instr(?1, char(10) || c.localuser || char(10)) > 0
+                      ORDER BY m.messageid LIMIT ?2",
+                )?
+                .query_map((recipients.as_str(), limit as i64), read_staff_message)?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(messages)
         })

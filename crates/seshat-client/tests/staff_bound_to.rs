@@ -1,0 +1,50 @@
+//! `Store::staff_bound_to`: staff-bound messages for chosen staff members only.
+
+use seshat_client::{AcceptOutcome, SqliteStore, Store};
+
+#[test]
+fn only_messages_for_the_listed_staff_come_back_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("seshat.db")).unwrap();
+    let mut tokens = Vec::new();
+    for (visitor, staff) in [("v1", "joe@example.com"), ("v2", "bob@example.com")] {
+        let chat = store.start_chat(visitor, None).unwrap();
+        assert!(matches!(
+            store.accept(chat.id, staff).unwrap(),
+            AcceptOutcome::Accepted(_)
+        ));
+        tokens.push(chat.token);
+    }
+    for n in 0..3 {
+        for token in &tokens {
+            store
+                .send_from_visitor(token, &format!("message {n}"))
+                .unwrap();
+        }
+    }
+
+    let for_bob = store
+        .staff_bound_to(&["bob@example.com".to_owned()], 10)
+        .unwrap();
+    assert_eq!(for_bob.len(), 3);
+    assert!(for_bob
+        .iter()
+        .all(|message| message.staff == "bob@example.com"));
+    let texts: Vec<&str> = for_bob
+        .iter()
+        .map(|message| message.text.as_str())
+        .collect();
+    assert_eq!(texts, ["message 0", "message 1", "message 2"]);
+
+    let both = ["joe@example.com".to_owned(), "bob@example.com".to_owned()];
+    assert_eq!(
+        store.staff_bound_to(&both, 4).unwrap(),
+        store.staff_bound(4).unwrap()
+    );
+    assert!(store.staff_bound_to(&[], 10).unwrap().is_empty());
+    // A JID that merely contains a listed one is not listed.
+    assert!(store
+        .staff_bound_to(&["ob@example.com".to_owned()], 10)
+        .unwrap()
+        .is_empty());
+}
