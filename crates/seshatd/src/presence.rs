@@ -15,13 +15,33 @@
 //!   subscription handshake or a bounce; the original counted them as
 //!   "online", so a staff member could look available forever.
 //! - State is kept per resource: a staff member is available when any of
-//!   their resources is.
+//!   their resources is, and reachable (can be sent messages) when any is
+//!   connected at all, available or not.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use xmpp_parsers::jid::{BareJid, Jid};
 use xmpp_parsers::presence::{Presence, Type};
 use xmpp_parsers::roster::{Ask, Roster, Subscription};
+
+/// The state of one staff resource (one client of theirs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceState {
+    /// Not connected, or announced `unavailable`.
+    Offline,
+    /// Connected with a `<show/>` (away, xa, dnd, chat): reachable, but
+    /// not taking new chats.
+    Busy,
+    /// Connected without `<show/>`: takes new chats.
+    Available,
+}
+
+impl ResourceState {
+    /// Whether the resource takes new chats: what the store records.
+    pub fn is_available(self) -> bool {
+        self == ResourceState::Available
+    }
+}
 
 /// What one incoming presence means for Seshat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +53,8 @@ pub enum PresenceEvent {
         /// The resource (client) concerned; empty when the presence came from
         /// the bare JID.
         resource: String,
-        /// True when that resource takes chats: available and no `<show/>`.
-        available: bool,
+        /// The resource's new state.
+        state: ResourceState,
     },
     /// A staff member asks to see the bot's presence; the bot approves.
     SubscriptionRequest {
@@ -58,8 +78,8 @@ pub enum PresenceEvent {
 pub struct StaffPresence {
     /// Who counts as staff; everyone else is a stranger.
     staff: BTreeSet<BareJid>,
-    /// `(staff, resource) -> available`, only for resources we have heard of.
-    resources: BTreeMap<(BareJid, String), bool>,
+    /// `(staff, resource) -> state`, only for resources we have heard of.
+    resources: BTreeMap<(BareJid, String), ResourceState>,
 }
 
 impl StaffPresence {
@@ -96,12 +116,15 @@ impl StaffPresence {
             Type::None => PresenceEvent::Availability {
                 staff,
                 resource: resource(),
-                available: presence.show.is_none(),
+                state: match presence.show {
+                    None => ResourceState::Available,
+                    Some(_) => ResourceState::Busy,
+                },
             },
             Type::Unavailable => PresenceEvent::Availability {
                 staff,
                 resource: resource(),
-                available: false,
+                state: ResourceState::Offline,
             },
             Type::Subscribe => PresenceEvent::SubscriptionRequest { staff },
             Type::Subscribed
@@ -112,29 +135,50 @@ impl StaffPresence {
         }
     }
 
-    /// Records the availability of one resource. Returns true when that
-    /// changed what is known (a first report counts as a change).
-    pub fn record(&mut self, staff: &BareJid, resource: &str, available: bool) -> bool {
+    /// Records the state of one resource. Returns true when that changed
+    /// what is known (a first report counts as a change).
+    pub fn record(&mut self, staff: &BareJid, resource: &str, state: ResourceState) -> bool {
         if !self.staff.contains(staff) {
             return false;
         }
         let key = (staff.clone(), resource.to_owned());
-        self.resources.insert(key, available) != Some(available)
+        self.resources.insert(key, state) != Some(state)
     }
 
-    /// Whether any resource of `staff` is available.
+    /// Whether any resource of `staff` takes new chats.
     pub fn is_available(&self, staff: &BareJid) -> bool {
-        self.resources
-            .iter()
-            .any(|((who, _), &available)| who == staff && available)
+        self.states_of(staff).any(ResourceState::is_available)
     }
 
-    /// Every resource heard of, with its availability, in a stable order:
-    /// what to write back to the store after it was marked offline.
-    pub fn resources(&self) -> impl Iterator<Item = (&BareJid, &str, bool)> {
+    /// Whether any resource of `staff` is connected, so that a message to
+    /// them reaches a client rather than bouncing or waiting on the server.
+    pub fn is_reachable(&self, staff: &BareJid) -> bool {
+        self.states_of(staff)
+            .any(|state| state != ResourceState::Offline)
+    }
+
+    /// The staff members with at least one connected client, sorted.
+    pub fn reachable(&self) -> Vec<BareJid> {
+        self.staff
+            .iter()
+            .filter(|staff| self.is_reachable(staff))
+            .cloned()
+            .collect()
+    }
+
+    fn states_of<'a>(&'a self, staff: &'a BareJid) -> impl Iterator<Item = ResourceState> + 'a {
         self.resources
             .iter()
-            .map(|((staff, resource), &available)| (staff, resource.as_str(), available))
+            .filter(move |((who, _), _)| who == staff)
+            .map(|(_, &state)| state)
+    }
+
+    /// Every resource heard of, with its state, in a stable order: what to
+    /// write back to the store after it was marked offline.
+    pub fn resources(&self) -> impl Iterator<Item = (&BareJid, &str, ResourceState)> {
+        self.resources
+            .iter()
+            .map(|((staff, resource), &state)| (staff, resource.as_str(), state))
     }
 
     /// Forgets every resource: a fresh session starts with nobody online
@@ -185,20 +229,22 @@ mod tests {
         StaffPresence::new([bare("joe@example.com"), bare("bob@example.com")])
     }
 
-    fn availability(staff: &str, resource: &str, available: bool) -> PresenceEvent {
+    fn availability(staff: &str, resource: &str, state: ResourceState) -> PresenceEvent {
         PresenceEvent::Availability {
             staff: bare(staff),
             resource: resource.to_owned(),
-            available,
+            state,
         }
     }
+
+    use ResourceState::{Available, Busy, Offline};
 
     #[test]
     fn plain_available_presence_from_staff_is_available() {
         let presence = Presence::available().with_from(full("joe@example.com/laptop"));
         assert_eq!(
             rules().classify(&presence),
-            availability("joe@example.com", "laptop", true)
+            availability("joe@example.com", "laptop", Available)
         );
     }
 
@@ -210,7 +256,7 @@ mod tests {
                 .with_show(show.clone());
             assert_eq!(
                 rules().classify(&presence),
-                availability("joe@example.com", "laptop", false),
+                availability("joe@example.com", "laptop", Busy),
                 "show {show:?}"
             );
         }
@@ -221,7 +267,7 @@ mod tests {
         let presence = Presence::unavailable().with_from(full("bob@example.com/phone"));
         assert_eq!(
             rules().classify(&presence),
-            availability("bob@example.com", "phone", false)
+            availability("bob@example.com", "phone", Offline)
         );
     }
 
@@ -272,7 +318,7 @@ mod tests {
         assert_eq!(
             rules().classify(&presence),
             // The resource keeps its case; only node and domain are folded.
-            availability("joe@example.com", "Laptop", true)
+            availability("joe@example.com", "Laptop", Available)
         );
     }
 
@@ -281,7 +327,7 @@ mod tests {
         let presence = Presence::available().with_from(bare("joe@example.com"));
         assert_eq!(
             rules().classify(&presence),
-            availability("joe@example.com", "", true)
+            availability("joe@example.com", "", Available)
         );
     }
 
@@ -290,26 +336,39 @@ mod tests {
         let mut table = rules();
         let joe = bare("joe@example.com");
         assert!(!table.is_available(&joe));
-        assert!(table.record(&joe, "laptop", false)); // away
-        assert!(table.record(&joe, "phone", true));
+        assert!(table.record(&joe, "laptop", Busy));
+        assert!(table.record(&joe, "phone", Available));
         assert!(table.is_available(&joe));
-        assert!(table.record(&joe, "phone", false));
+        assert!(table.record(&joe, "phone", Offline));
         assert!(!table.is_available(&joe));
+    }
+
+    #[test]
+    fn a_staff_member_is_reachable_while_any_resource_is_connected() {
+        let mut table = rules();
+        let joe = bare("joe@example.com");
+        assert!(!table.is_reachable(&joe));
+        table.record(&joe, "laptop", Busy);
+        assert!(table.is_reachable(&joe));
+        assert!(!table.is_available(&joe));
+        assert_eq!(table.reachable(), vec![joe.clone()]);
+        table.record(&joe, "laptop", Offline);
+        assert!(!table.is_reachable(&joe));
     }
 
     #[test]
     fn recording_the_same_state_again_is_no_change() {
         let mut table = rules();
         let joe = bare("joe@example.com");
-        assert!(table.record(&joe, "laptop", true));
-        assert!(!table.record(&joe, "laptop", true));
+        assert!(table.record(&joe, "laptop", Available));
+        assert!(!table.record(&joe, "laptop", Available));
     }
 
     #[test]
     fn strangers_are_never_recorded() {
         let mut table = rules();
         let eve = bare("eve@example.com");
-        assert!(!table.record(&eve, "x", true));
+        assert!(!table.record(&eve, "x", Available));
         assert!(!table.is_available(&eve));
         assert_eq!(table.resources().count(), 0);
     }
@@ -318,7 +377,7 @@ mod tests {
     fn forgetting_leaves_everyone_offline() {
         let mut table = rules();
         let joe = bare("joe@example.com");
-        table.record(&joe, "laptop", true);
+        table.record(&joe, "laptop", Available);
         table.forget_all();
         assert!(!table.is_available(&joe));
         assert_eq!(table.resources().count(), 0);
@@ -380,17 +439,17 @@ mod tests {
     #[test]
     fn resources_are_listed_for_writing_back() {
         let mut table = rules();
-        table.record(&bare("joe@example.com"), "laptop", true);
-        table.record(&bare("bob@example.com"), "phone", false);
-        let listed: Vec<(String, String, bool)> = table
+        table.record(&bare("joe@example.com"), "laptop", Available);
+        table.record(&bare("bob@example.com"), "phone", Busy);
+        let listed: Vec<(String, String, ResourceState)> = table
             .resources()
-            .map(|(staff, resource, available)| (staff.to_string(), resource.to_owned(), available))
+            .map(|(staff, resource, state)| (staff.to_string(), resource.to_owned(), state))
             .collect();
         assert_eq!(
             listed,
             vec![
-                ("bob@example.com".to_owned(), "phone".to_owned(), false),
-                ("joe@example.com".to_owned(), "laptop".to_owned(), true),
+                ("bob@example.com".to_owned(), "phone".to_owned(), Busy),
+                ("joe@example.com".to_owned(), "laptop".to_owned(), Available),
             ]
         );
     }

@@ -37,7 +37,10 @@ impl Desk {
         let mut chat = self.rig.visitor(visitor, None).await;
         let offer = format!("'!ACCEPT {}'", chat.id());
         for staff in [&mut self.alice, &mut self.bob] {
-            staff.wait_for_message_containing(&offer, WAIT).await.unwrap();
+            staff
+                .wait_for_message_containing(&offer, WAIT)
+                .await
+                .unwrap();
         }
         chat.expect(&[visitor_texts::CHAT_REQUESTED]).await;
         chat
@@ -182,7 +185,9 @@ async fn cancel_and_its_every_refusal() {
         &mut desk.alice,
         &bot,
         "!CANCEL 1 2",
-        &format!("!CANCEL takes a single chat number. Usage: !CANCEL n - Cancel chat request #n.{HELP}"),
+        &format!(
+            "!CANCEL takes a single chat number. Usage: !CANCEL n - Cancel chat request #n.{HELP}"
+        ),
     )
     .await;
 
@@ -262,7 +267,9 @@ async fn finish_status_and_waiting() {
         &mut desk.alice,
         &bot,
         "!STATUS now",
-        &format!("!STATUS takes no arguments. Usage: !STATUS - Show your current chat status.{HELP}"),
+        &format!(
+            "!STATUS takes no arguments. Usage: !STATUS - Show your current chat status.{HELP}"
+        ),
     )
     .await;
 
@@ -327,7 +334,10 @@ async fn text_outside_a_chat_and_text_too_long_are_answered() {
     .await;
 
     let mut chat = rig.visitor("visitor", None).await;
-    alice.wait_for_message_containing("wants to start", WAIT).await.unwrap();
+    alice
+        .wait_for_message_containing("wants to start", WAIT)
+        .await
+        .unwrap();
     command(
         &mut alice,
         &bot,
@@ -372,7 +382,12 @@ async fn two_staff_racing_to_accept_one_wins_the_other_is_told_who() {
     );
     alice_sent.unwrap();
     bob_sent.unwrap();
-    let alice_reply = desk.alice.expect_message_from(&bot, WAIT).await.unwrap().body;
+    let alice_reply = desk
+        .alice
+        .expect_message_from(&bot, WAIT)
+        .await
+        .unwrap()
+        .body;
     let bob_reply = desk.bob.expect_message_from(&bot, WAIT).await.unwrap().body;
     let won = format!("You are now handling chat #{id}. Send '!FINISH' when you are done.");
     let (winner, loser_reply) = if alice_reply == won {
@@ -391,10 +406,7 @@ async fn two_staff_racing_to_accept_one_wins_the_other_is_told_who() {
 
 #[tokio::test]
 async fn a_stranger_is_ignored_entirely() {
-    let rig = Rig::builder()
-        .staff(&["alice"])
-        .strangers(&["eve"])
-        .build();
+    let rig = Rig::builder().staff(&["alice"]).strangers(&["eve"]).build();
     let mut alice = rig.connect_available("alice", "desk").await;
     let mut eve = rig.connect("eve", "desk").await;
     let bot = rig.bot();
@@ -403,8 +415,13 @@ async fn a_stranger_is_ignored_entirely() {
     eve.subscribe_to(&bot).await.unwrap();
 
     let mut chat = rig.visitor("visitor", None).await;
-    alice.wait_for_message_containing("wants to start", WAIT).await.unwrap();
-    eve.send_chat(&bot, &format!("!ACCEPT {}", chat.id())).await.unwrap();
+    alice
+        .wait_for_message_containing("wants to start", WAIT)
+        .await
+        .unwrap();
+    eve.send_chat(&bot, &format!("!ACCEPT {}", chat.id()))
+        .await
+        .unwrap();
     eve.send_chat(&bot, "!HELP").await.unwrap();
     eve.send_chat(&bot, "I am staff, honest").await.unwrap();
 
@@ -423,14 +440,13 @@ async fn a_stranger_is_ignored_entirely() {
     )
     .await;
     eve.expect_no_message(QUIET).await.unwrap();
-    assert_eq!(rig.web.status(chat.token()).await.unwrap(), ChatStatus::Notified);
+    assert_eq!(
+        rig.web.status(chat.token()).await.unwrap(),
+        ChatStatus::Notified
+    );
     chat.expect(&[visitor_texts::CHAT_REQUESTED]).await;
     chat.expect_nothing().await;
-    let available = rig
-        .web
-        .run(|store| store.available_staff())
-        .await
-        .unwrap();
+    let available = rig.web.run(|store| store.available_staff()).await.unwrap();
     assert_eq!(available, vec![rig.jid("alice").to_string()]);
 }
 

@@ -51,7 +51,9 @@ async fn a_fresh_bot_account_with_an_empty_roster_sees_staff_after_subscribing()
 #[tokio::test]
 async fn away_and_dnd_staff_are_not_offered_chats() {
     let rig = Rig::builder().staff(&["alice", "bob", "carol"]).build();
-    let mut alice = rig.connect_with_show("alice", "desk", Some(Show::Away)).await;
+    let mut alice = rig
+        .connect_with_show("alice", "desk", Some(Show::Away))
+        .await;
     let mut bob = rig.connect_with_show("bob", "desk", Some(Show::Dnd)).await;
     let mut carol = rig.connect_available("carol", "desk").await;
     let bot = rig.bot();
@@ -75,15 +77,23 @@ async fn away_and_dnd_staff_are_not_offered_chats() {
     rig.wait_until_available("alice").await;
     let next = rig.visitor("next", None).await;
     let offer = format!("'!ACCEPT {}'", next.id());
-    alice.wait_for_message_containing(&offer, WAIT).await.unwrap();
-    carol.wait_for_message_containing(&offer, WAIT).await.unwrap();
+    alice
+        .wait_for_message_containing(&offer, WAIT)
+        .await
+        .unwrap();
+    carol
+        .wait_for_message_containing(&offer, WAIT)
+        .await
+        .unwrap();
     bob.expect_no_message(QUIET).await.unwrap();
 }
 
 #[tokio::test]
 async fn presence_is_tracked_per_resource() {
     let rig = Rig::builder().staff(&["alice"]).build();
-    let laptop = rig.connect_with_show("alice", "laptop", Some(Show::Away)).await;
+    let laptop = rig
+        .connect_with_show("alice", "laptop", Some(Show::Away))
+        .await;
     let phone = rig.connect("alice", "phone").await;
     // One resource away, the other available: available.
     rig.wait_until_available("alice").await;
@@ -112,10 +122,19 @@ async fn busy_staff_are_not_offered_new_chats() {
 
     let first = rig.visitor("first", None).await;
     let offer = format!("'!ACCEPT {}'", first.id());
-    alice.wait_for_message_containing(&offer, WAIT).await.unwrap();
+    alice
+        .wait_for_message_containing(&offer, WAIT)
+        .await
+        .unwrap();
     bob.wait_for_message_containing(&offer, WAIT).await.unwrap();
-    alice.send_chat(&bot, &format!("!ACCEPT {}", first.id())).await.unwrap();
-    alice.wait_for_message_containing("You are now handling", WAIT).await.unwrap();
+    alice
+        .send_chat(&bot, &format!("!ACCEPT {}", first.id()))
+        .await
+        .unwrap();
+    alice
+        .wait_for_message_containing("You are now handling", WAIT)
+        .await
+        .unwrap();
     rig.wait_until_unavailable("alice").await;
 
     // Only Bob is free, so the offer names nobody else.
@@ -137,9 +156,15 @@ async fn busy_staff_are_not_offered_new_chats() {
 async fn with_nobody_online_the_visitor_is_told_at_once() {
     let rig = Rig::builder().staff(&["alice"]).build();
     let mut chat = rig.visitor("visitor", None).await;
-    chat.expect(&[visitor_texts::CHAT_REQUESTED, visitor_texts::NOBODY_AVAILABLE])
-        .await;
-    assert_eq!(rig.web.status(chat.token()).await.unwrap(), ChatStatus::Failed);
+    chat.expect(&[
+        visitor_texts::CHAT_REQUESTED,
+        visitor_texts::NOBODY_AVAILABLE,
+    ])
+    .await;
+    assert_eq!(
+        rig.web.status(chat.token()).await.unwrap(),
+        ChatStatus::Failed
+    );
 }
 
 #[tokio::test]
@@ -151,7 +176,10 @@ async fn a_grace_period_lets_staff_arrive_after_the_chat_started() {
     let mut chat = rig.visitor("patient", None).await;
     chat.expect(&[visitor_texts::CHAT_REQUESTED]).await;
     chat.expect_nothing().await;
-    assert_eq!(rig.web.status(chat.token()).await.unwrap(), ChatStatus::Waiting);
+    assert_eq!(
+        rig.web.status(chat.token()).await.unwrap(),
+        ChatStatus::Waiting
+    );
 
     let mut alice = rig.connect("alice", "desk").await;
     alice
@@ -177,7 +205,10 @@ async fn chats_waiting_at_start_up_are_offered_not_failed() {
         .unwrap();
     chat.expect(&[visitor_texts::CHAT_REQUESTED]).await;
     chat.expect_nothing().await;
-    assert_eq!(rig.web.status(chat.token()).await.unwrap(), ChatStatus::Notified);
+    assert_eq!(
+        rig.web.status(chat.token()).await.unwrap(),
+        ChatStatus::Notified
+    );
 }
 
 #[tokio::test]
@@ -193,8 +224,11 @@ async fn an_offer_nobody_accepts_runs_out() {
         .wait_for_message_containing(&format!("'!ACCEPT {}'", chat.id()), WAIT)
         .await
         .unwrap();
-    chat.expect(&[visitor_texts::CHAT_REQUESTED, visitor_texts::NOBODY_ANSWERED])
-        .await;
+    chat.expect(&[
+        visitor_texts::CHAT_REQUESTED,
+        visitor_texts::NOBODY_ANSWERED,
+    ])
+    .await;
     expect_from_bot(
         &mut alice,
         &bot,
@@ -204,7 +238,10 @@ async fn an_offer_nobody_accepts_runs_out() {
         ),
     )
     .await;
-    assert_eq!(rig.web.status(chat.token()).await.unwrap(), ChatStatus::Failed);
+    assert_eq!(
+        rig.web.status(chat.token()).await.unwrap(),
+        ChatStatus::Failed
+    );
 }
 
 #[tokio::test]

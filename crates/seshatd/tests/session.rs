@@ -45,7 +45,11 @@ async fn the_readme_example_session_text_for_text() {
     let rig = Rig::builder().staff(&["joe"]).build();
     // The README's chat is #42: 41 earlier visitors came and went.
     for n in 1..42 {
-        let earlier = rig.web.start_chat(&format!("earlier{n}"), None).await.unwrap();
+        let earlier = rig
+            .web
+            .start_chat(&format!("earlier{n}"), None)
+            .await
+            .unwrap();
         rig.web.end_chat(&earlier.token).await.unwrap();
     }
     let mut joe = rig.connect_available("joe", "desk").await;
@@ -79,7 +83,9 @@ async fn an_offer_names_the_other_staff_and_the_start_message() {
     // Carol is configured but offline: she is not offered the chat.
     let bot = rig.bot();
 
-    let visitor = rig.visitor("Anonymous", Some("Coming from page /pricing")).await;
+    let visitor = rig
+        .visitor("Anonymous", Some("Coming from page /pricing"))
+        .await;
     let id = visitor.id();
     let (a, b) = (rig.jid("alice"), rig.jid("bob"));
     expect_from_bot(
@@ -110,7 +116,10 @@ async fn messages_sent_before_the_chat_is_accepted_arrive_after_it_in_order() {
     let mut alice = rig.connect_available("alice", "desk").await;
     let bot = rig.bot();
     let mut visitor = rig.visitor("early", None).await;
-    alice.wait_for_message_containing("wants to start", WAIT).await.unwrap();
+    alice
+        .wait_for_message_containing("wants to start", WAIT)
+        .await
+        .unwrap();
     visitor.say("first").await;
     visitor.say("second").await;
     visitor

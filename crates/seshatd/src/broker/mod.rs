@@ -24,7 +24,7 @@ mod offers;
 mod outbox;
 mod replies;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,9 +126,6 @@ pub struct Broker {
     /// Who was offered each waiting chat, to tell them when it times out.
     /// Forgotten on restart; then nobody is told, the visitor still is.
     offered_to: HashMap<i64, Vec<BareJid>>,
-    /// Staff-bound messages whose recipient is not a JID (a database
-    /// written by hand); logged once and left alone.
-    unsendable: HashSet<i64>,
     /// Whether the last pass failed on the store and should be retried soon.
     store_failing: bool,
 }
@@ -146,7 +143,6 @@ impl Broker {
             outbox,
             deliveries,
             offered_to: HashMap::new(),
-            unsendable: HashSet::new(),
             store_failing: false,
         }
     }
@@ -279,8 +275,8 @@ impl Broker {
         let known: Vec<(String, String, bool)> = if restore {
             self.presence
                 .resources()
-                .map(|(staff, resource, available)| {
-                    (staff.to_string(), resource.to_owned(), available)
+                .map(|(staff, resource, state)| {
+                    (staff.to_string(), resource.to_owned(), state.is_available())
                 })
                 .collect()
         } else {
@@ -306,12 +302,13 @@ impl Broker {
             PresenceEvent::Availability {
                 staff,
                 resource,
-                available,
+                state,
             } => {
-                if !self.presence.record(&staff, &resource, available) {
+                if !self.presence.record(&staff, &resource, state) {
                     return;
                 }
-                tracing::info!(%staff, %resource, available, "staff presence");
+                let available = state.is_available();
+                tracing::info!(%staff, %resource, ?state, "staff presence");
                 let (who, which) = (staff.to_string(), resource.clone());
                 let written = self
                     .store
@@ -558,23 +555,34 @@ impl Broker {
     }
 
     /// Hands undelivered staff-bound messages to the stream, in order,
-    /// skipping those already in flight.
+    /// skipping those already in flight. Messages for a staff member with
+    /// no connected client wait in the store until one connects: sent
+    /// now, a server without offline storage would bounce them after
+    /// acknowledging them, and they would be lost.
     async fn send_staff_bound(
         &mut self,
         session: Session,
         connection: &XmppConnection,
     ) -> Result<(), seshat_client::Error> {
+        let reachable: Vec<String> = self
+            .presence
+            .reachable()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if reachable.is_empty() {
+            return Ok(());
+        }
         let pending: Vec<StaffMessage> = self
             .store
-            .run(|store| store.staff_bound(STAFF_BOUND_BATCH))
+            .run(move |store| store.staff_bound_to(&reachable, STAFF_BOUND_BATCH))
             .await?;
         for message in pending {
-            if self.outbox.is_in_flight(message.id) || self.unsendable.contains(&message.id) {
+            if self.outbox.is_in_flight(message.id) {
                 continue;
             }
+            // Asked for by JID, so it parses; were it not, skip it.
             let Ok(staff) = BareJid::new(&message.staff) else {
-                tracing::error!(message = message.id, chat = message.chat_id, staff = %message.staff, "cannot send a message to something that is not a JID");
-                self.unsendable.insert(message.id);
                 continue;
             };
             tracing::debug!(message = message.id, chat = message.chat_id, %staff, body = %message.text, "to staff");

@@ -104,7 +104,9 @@ impl RigBuilder {
         users.extend(self.staff.iter().map(|name| account(name)));
         users.extend(self.strangers.iter().map(|name| account(name)));
         let pairs: Vec<(&str, &str)> = users.iter().map(|user| (user.as_str(), PASSWORD)).collect();
-        self.prosody.register_many(&pairs).expect("register accounts");
+        self.prosody
+            .register_many(&pairs)
+            .expect("register accounts");
 
         let dir = tempfile::Builder::new()
             .prefix("seshatd-test-")
@@ -122,7 +124,15 @@ impl RigBuilder {
             ("localusers".into(), localusers.join(", ")),
             ("sqlitedb".into(), database.display().to_string()),
             ("server".into(), self.prosody.addr()),
-            ("tls".into(), if self.prosody.uses_tls() { "starttls" } else { "none" }.into()),
+            (
+                "tls".into(),
+                if self.prosody.uses_tls() {
+                    "starttls"
+                } else {
+                    "none"
+                }
+                .into(),
+            ),
             // Staff in these tests are online before chats start; a short
             // settle keeps "nobody available" tests quick.
             ("presence_settle".into(), "0.5".into()),
@@ -262,7 +272,10 @@ impl Rig {
     pub fn start_daemon(&mut self) {
         assert!(self.daemon.is_none(), "the daemon is already running");
         self.daemon_runs += 1;
-        let log = self.dir.path().join(format!("daemon-{}.log", self.daemon_runs));
+        let log = self
+            .dir
+            .path()
+            .join(format!("daemon-{}.log", self.daemon_runs));
         self.daemon = Some(DaemonProcess::spawn(&self.config, &log));
     }
 
@@ -339,7 +352,10 @@ impl Visitor {
 
     /// Sends a message to staff.
     pub async fn say(&self, text: &str) {
-        self.web.send(&self.chat.token, text).await.expect("send as visitor");
+        self.web
+            .send(&self.chat.token, text)
+            .await
+            .expect("send as visitor");
     }
 
     /// The next message for the visitor, waiting up to [`WAIT`].
@@ -348,14 +364,18 @@ impl Visitor {
         while self.received.is_empty() {
             let left = give_up_at.saturating_duration_since(tokio::time::Instant::now());
             if left.is_zero() {
-                panic!("chat #{}: no message for the visitor within {WAIT:?}", self.chat.id);
+                panic!(
+                    "chat #{}: no message for the visitor within {WAIT:?}",
+                    self.chat.id
+                );
             }
             let messages = self
                 .web
                 .receive_waiting(&self.chat.token, left)
                 .await
                 .expect("receive as visitor");
-            self.received.extend(messages.into_iter().map(|message| message.text));
+            self.received
+                .extend(messages.into_iter().map(|message| message.text));
         }
         self.received.pop_front().expect("not empty")
     }
@@ -375,7 +395,8 @@ impl Visitor {
             .receive_waiting(&self.chat.token, QUIET)
             .await
             .expect("receive as visitor");
-        self.received.extend(messages.into_iter().map(|message| message.text));
+        self.received
+            .extend(messages.into_iter().map(|message| message.text));
         assert!(
             self.received.is_empty(),
             "chat #{}: unexpected messages for the visitor: {:?}",
