@@ -1,0 +1,79 @@
+//! The example application: a home page with the widget, the chat routes
+//! at `/chat`, the widget's files at `/static` and jQuery at
+//! `/static/jquery`.
+
+use std::path::PathBuf;
+
+use axum::routing::get;
+use axum::Router;
+use seshat_client::Client;
+use seshat_web::Options;
+use tower_http::services::ServeDir;
+
+use crate::home;
+use crate::settings::Settings;
+
+/// A file the page cannot work without is not where the settings say.
+#[derive(Debug, thiserror::Error)]
+pub enum MissingAsset {
+    /// The widget's own files.
+    #[error("the chat widget is not in {} (set static_dir)", .0.display())]
+    Widget(PathBuf),
+    /// jQuery, which npm installs.
+    #[error("jQuery is not in {}: run `npm ci` at the top of the Seshat repository (or set jquery_dir)", .0.display())]
+    Jquery(PathBuf),
+}
+
+/// Checks that the widget and jQuery are where the settings say, so that
+/// a missing `npm ci` is reported at start-up rather than as a silent
+/// 404 in the visitor's browser.
+pub fn check_assets(settings: &Settings) -> Result<(), MissingAsset> {
+    if !settings.static_dir.join("seshat.js").is_file() {
+        return Err(MissingAsset::Widget(settings.static_dir.clone()));
+    }
+    if !settings.jquery_dir.join("jquery.min.js").is_file() {
+        return Err(MissingAsset::Jquery(settings.jquery_dir.clone()));
+    }
+    Ok(())
+}
+
+/// The whole application over `client`.
+pub fn build(client: Client, settings: &Settings) -> Router {
+    let options = Options {
+        rate_limit_per_minute: settings.rate_limit_per_minute,
+        ..Options::default()
+    };
+    Router::new()
+        .route("/", get(home::page))
+        .route("/demo.css", get(home::stylesheet))
+        .nest("/chat", seshat_web::router_with(client, options))
+        .nest_service("/static/jquery", ServeDir::new(&settings.jquery_dir))
+        .nest_service("/static", ServeDir::new(&settings.static_dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_jquery_says_to_run_npm() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("seshat.js"), "").unwrap();
+        let settings = Settings {
+            database: dir.path().join("seshat.db"),
+            rate_limit_per_minute: 30,
+            static_dir: dir.path().to_path_buf(),
+            jquery_dir: dir.path().join("node_modules/jquery/dist"),
+        };
+        let error = check_assets(&settings).unwrap_err();
+        assert!(error.to_string().contains("run `npm ci`"), "{error}");
+        let no_widget = Settings {
+            static_dir: dir.path().join("elsewhere"),
+            ..settings
+        };
+        assert!(matches!(
+            check_assets(&no_widget),
+            Err(MissingAsset::Widget(_))
+        ));
+    }
+}

@@ -1,0 +1,119 @@
+//! `seshat-webapp CONFIG SECTION [--listen ADDR]`: Seshat's example web
+//! application. It reads the database path and rate limit from the same
+//! ini section as `seshatd`, serves a demo page with the chat widget, the
+//! chat routes at `/chat` and the widget's files at `/static`.
+//!
+//! # Layout
+//!
+//! - `settings`: the ini keys it reads, by the daemon's rules.
+//! - `app`: the router: home page, chat routes, static files.
+//! - `home`: the demo page with the widget snippet pasted in.
+//! - `shutdown`: waiting for Ctrl-C or SIGTERM.
+
+mod app;
+mod home;
+mod settings;
+mod shutdown;
+
+use std::io::{IsTerminal as _, Write as _};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use seshat_client::Client;
+use tokio::sync::oneshot;
+use tracing_subscriber::EnvFilter;
+
+use settings::Settings;
+
+/// Once asked to stop, open requests (long polls last up to 30 s) get
+/// this long to finish; the widget reconnects to the next process anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Seshat's example web app: a demo page with the chat widget, backed by
+/// the database that seshatd uses.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Arguments {
+    /// The ini file seshatd reads (keys sqlitedb, rate_limit_per_minute,
+    /// each also with a seshat_ prefix).
+    config: PathBuf,
+    /// The section of the file to read, such as Seshat.
+    section: String,
+    /// Address and port to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let arguments = Arguments::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    match run(arguments).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("seshat-webapp: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(arguments: Arguments) -> Result<(), String> {
+    let settings =
+        Settings::load(&arguments.config, &arguments.section).map_err(|error| error.to_string())?;
+    app::check_assets(&settings).map_err(|error| error.to_string())?;
+    let client = Client::open(&settings.database).map_err(|error| {
+        format!(
+            "cannot open the database {}: {error}",
+            settings.database.display()
+        )
+    })?;
+    let listener = tokio::net::TcpListener::bind(arguments.listen)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", arguments.listen))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| format!("cannot tell the listening address: {error}"))?;
+
+    // Scripts (the browser test, the demo) wait for this line.
+    println!("seshat-webapp listening on http://{address}/");
+    let _ = std::io::stdout().flush();
+
+    let (stopping, stop_requested) = oneshot::channel::<()>();
+    let server = axum::serve(
+        listener,
+        app::build(client, &settings).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown::requested().await;
+        tracing::info!("stopping: finishing open requests");
+        let _ = stopping.send(());
+    });
+    let mut server = tokio::spawn(std::future::IntoFuture::into_future(server));
+    let grace_over = async {
+        match stop_requested.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            // The server ended on its own; its result says why.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        finished = &mut server => match finished {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(format!("the server failed: {error}")),
+            Err(error) => Err(format!("the server task failed: {error}")),
+        },
+        () = grace_over => {
+            tracing::info!("open requests cut off after {} s", SHUTDOWN_GRACE.as_secs());
+            Ok(())
+        }
+    }
+}

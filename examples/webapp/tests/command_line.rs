@@ -1,0 +1,131 @@
+//! The `seshat-webapp` binary as an operator meets it: its errors, the
+//! URL it prints, what it serves, and how it stops.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_seshat-webapp");
+
+/// Generous: the binary starts in milliseconds; this only stops a hung
+/// test.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+fn write_config(dir: &Path, body: &str) -> std::path::PathBuf {
+    let path = dir.join("site.ini");
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+/// Waits for the child to exit, failing the test at the deadline.
+fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "seshat-webapp did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_missing_key_is_a_one_line_error_and_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[Seshat]\nusername = bot@example.com\n");
+    let output = Command::new(BINARY)
+        .arg(&config)
+        .arg("Seshat")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "seshat-webapp: {} [Seshat]: the key sqlitedb (or seshat_sqlitedb) is missing\n",
+            config.display()
+        )
+    );
+}
+
+#[test]
+fn a_missing_section_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[Seshat]\nsqlitedb = x.db\n");
+    let output = Command::new(BINARY)
+        .arg(&config)
+        .arg("Shop")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.ends_with("there is no section [Shop]\n"), "{stderr}");
+}
+
+#[tokio::test]
+async fn it_prints_its_url_serves_the_demo_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("seshat.db");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[Shop]\nsqlitedb = /nonexistent/elsewhere.db\nseshat_sqlitedb = {}\n",
+            database.display()
+        ),
+    );
+    let mut child = Command::new(BINARY)
+        .arg(&config)
+        .arg("Shop")
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let url = first_line
+        .trim()
+        .strip_prefix("seshat-webapp listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first_line:?}"))
+        .to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+        "{url}"
+    );
+
+    let http = reqwest::Client::builder()
+        .timeout(DEADLINE)
+        .build()
+        .unwrap();
+    let get = |path: &str| http.get(format!("{url}{path}")).send();
+    let home = get("").await.unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(home
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"<div class="seshat-chat" data-seshat-base="/chat" hidden></div>"#));
+    for asset in [
+        "static/seshat.js",
+        "static/chatstyle.css",
+        "static/jquery/jquery.min.js",
+        "demo.css",
+    ] {
+        assert_eq!(get(asset).await.unwrap().status(), 200, "{asset}");
+    }
+    let available = get("chat/available").await.unwrap().text().await.unwrap();
+    assert_eq!(available, r#"{"available":false}"#);
+    // The prefixed key won: the database is the one it names.
+    assert!(database.exists());
+
+    let stopped = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert!(wait_for_exit(&mut child).success());
+}

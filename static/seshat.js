@@ -1,0 +1,380 @@
+/*
+ * Seshat chat widget. Copyright the Seshat authors; BSD-3-Clause.
+ *
+ * Turns every element with class "seshat-chat" into a chat box that talks
+ * to the Seshat routes (see the README's HTTP contract):
+ *
+ *   <div class="seshat-chat" data-seshat-base="/chat" hidden></div>
+ *
+ * data-seshat-base   where the routes are mounted (default "/chat")
+ * data-seshat-token  a chat already started by the server (GET /chat page);
+ *                    without it the box shows itself only while staff are
+ *                    available, and the visitor's first line starts a chat.
+ *
+ * Message text is only ever inserted with .text(), never as HTML.
+ */
+(function ($) {
+  "use strict";
+
+  /* Server-side long poll length; the server caps it at 30 s. */
+  var POLL_WAIT_SECONDS = 25;
+  /* Client-side deadline for one request: a little over the poll. */
+  var REQUEST_TIMEOUT_MS = (POLL_WAIT_SECONDS + 15) * 1000;
+  /* How often to ask whether staff came online while nobody is chatting. */
+  var AVAILABILITY_CHECK_MS = 30000;
+  /* Retry delays after network failures, in seconds; the last repeats. */
+  var BACKOFF_SECONDS = [1, 2, 4, 8, 15, 30];
+
+  var STATUS_TEXT = {
+    idle: "Staff are online. Write a message to start a chat.",
+    starting: "Starting the chat\u2026",
+    waiting: "Waiting for a staff member to answer\u2026",
+    notified: "Waiting for a staff member to answer\u2026",
+    open: "Chat started.",
+    closed: "Chat closed.",
+    failed: "Chat closed: nobody could answer.",
+    canceled: "Chat closed: the request was canceled."
+  };
+  var OVER = { closed: true, failed: true, canceled: true };
+
+  var instances = 0;
+
+  /* Builds an element with a class and optional attributes. */
+  function element(tag, className, attributes) {
+    return $("<" + tag + ">", $.extend({ "class": className }, attributes || {}));
+  }
+
+  function SeshatChat(root) {
+    this.root = $(root);
+    this.base = (this.root.attr("data-seshat-base") || "/chat").replace(/\/+$/, "");
+    this.token = this.root.attr("data-seshat-token") || null;
+    this.lastId = 0;
+    this.status = this.token ? "waiting" : "idle";
+    this.outbox = [];
+    this.sending = false;
+    this.sendFailures = 0;
+    this.pollFailures = 0;
+    this.polling = false;
+    this.id = "seshat-" + ++instances;
+    this.build();
+    if (this.token) {
+      this.show();
+      this.setStatus("waiting");
+      this.poll();
+    } else {
+      this.setStatus("idle");
+      this.checkAvailability();
+    }
+  }
+
+  SeshatChat.prototype.build = function () {
+    var self = this;
+    var titleId = this.id + "-title";
+    var inputId = this.id + "-input";
+    this.panel = element("section", "seshat-panel", { "aria-labelledby": titleId });
+    var header = element("div", "seshat-header");
+    header.append(element("p", "seshat-title", { id: titleId }).text("Chat with us"));
+    this.statusLine = element("p", "seshat-status", { role: "status" });
+    header.append(this.statusLine);
+    this.log = element("div", "seshat-log", {
+      role: "log",
+      "aria-live": "polite",
+      "aria-label": "Chat messages",
+      tabindex: "0"
+    });
+    this.notice = element("p", "seshat-notice", { role: "alert", hidden: true });
+    this.form = element("form", "seshat-form");
+    this.input = element("input", "seshat-input", {
+      id: inputId,
+      type: "text",
+      autocomplete: "off",
+      maxlength: "4096"
+    });
+    this.sendButton = element("button", "seshat-send", { type: "submit" }).text("Send");
+    this.form.append(
+      element("label", "seshat-label", { "for": inputId }).text("Your message"),
+      element("div", "seshat-row").append(this.input, this.sendButton)
+    );
+    this.endButton = element("button", "seshat-end", { type: "button", hidden: true })
+      .text("End chat");
+    this.restartButton = element("button", "seshat-restart", { type: "button", hidden: true })
+      .text("Start a new chat");
+    var actions = element("div", "seshat-actions").append(this.endButton, this.restartButton);
+    this.panel.append(header, this.log, this.notice, this.form, actions);
+    this.root.empty().append(this.panel);
+
+    /* A submit covers both Enter in the input and the Send button. */
+    this.form.on("submit", function (event) {
+      event.preventDefault();
+      self.submit();
+    });
+    this.endButton.on("click", function () {
+      self.enqueue({ kind: "end" });
+      self.endButton.prop("disabled", true);
+    });
+    this.restartButton.on("click", function () {
+      self.restart();
+    });
+  };
+
+  SeshatChat.prototype.show = function () {
+    this.root.prop("hidden", false).removeAttr("hidden");
+  };
+
+  SeshatChat.prototype.hide = function () {
+    this.root.prop("hidden", true);
+  };
+
+  /* Shown while staff are available; checked again now and then until
+   * the visitor starts a chat (after that the box stays). */
+  SeshatChat.prototype.checkAvailability = function () {
+    var self = this;
+    if (this.status !== "idle") {
+      return;
+    }
+    $.ajax({ url: this.base + "/available", dataType: "json", timeout: REQUEST_TIMEOUT_MS })
+      .done(function (body) {
+        if (self.status !== "idle") {
+          return;
+        }
+        if (body.available) {
+          self.show();
+        } else if (self.input.val() === "") {
+          self.hide();
+        }
+      })
+      .always(function () {
+        window.setTimeout(function () {
+          self.checkAvailability();
+        }, AVAILABILITY_CHECK_MS);
+      });
+  };
+
+  SeshatChat.prototype.setStatus = function (status) {
+    this.status = status;
+    this.root.attr("data-seshat-status", status);
+    this.statusLine.text(STATUS_TEXT[status] || status);
+    var over = OVER[status] === true;
+    /* Disabling the input drops its focus; keep keyboard users in the box. */
+    var hadFocus = this.input.is(":focus");
+    this.input.prop("disabled", over);
+    this.sendButton.prop("disabled", over);
+    this.endButton.prop("hidden", over || status === "idle" || status === "starting");
+    this.restartButton.prop("hidden", !over);
+    if (over && hadFocus) {
+      this.restartButton.trigger("focus");
+    }
+  };
+
+  /* Appends one line to the log; returns it so that its state can change. */
+  SeshatChat.prototype.addLine = function (from, text, time) {
+    var who = { visitor: "You", staff: "Staff", seshat: "" }[from];
+    var line = element("p", "seshat-line seshat-from-" + from);
+    if (who) {
+      line.append(element("span", "seshat-who").text(who + ": "));
+    }
+    line.append(element("span", "seshat-text").text(text));
+    if (time) {
+      line.attr("title", new Date(time).toLocaleTimeString());
+    }
+    this.log.append(line);
+    this.log.scrollTop(this.log.prop("scrollHeight"));
+    return line;
+  };
+
+  SeshatChat.prototype.say = function (text) {
+    if (text) {
+      this.notice.text(text).prop("hidden", false);
+    } else {
+      this.notice.text("").prop("hidden", true);
+    }
+  };
+
+  SeshatChat.prototype.submit = function () {
+    var text = this.input.val();
+    if (text.trim() === "") {
+      this.input.trigger("focus");
+      return;
+    }
+    this.input.val("");
+    var line = this.addLine("visitor", text);
+    line.addClass("seshat-pending");
+    if (this.status === "idle") {
+      this.setStatus("starting");
+      this.enqueue({ kind: "start", text: text, line: line });
+    } else {
+      this.enqueue({ kind: "send", text: text, line: line });
+    }
+  };
+
+  SeshatChat.prototype.enqueue = function (item) {
+    this.outbox.push(item);
+    this.drain();
+  };
+
+  /* Sends queued requests one at a time, in order, so that the start
+   * comes before the first message and lines reach staff as typed. */
+  SeshatChat.prototype.drain = function () {
+    var self = this;
+    if (this.sending || this.outbox.length === 0) {
+      return;
+    }
+    var item = this.outbox[0];
+    var request;
+    if (item.kind === "start") {
+      request = $.ajax({
+        url: this.base + "/start",
+        method: "POST",
+        data: { message: item.text },
+        dataType: "json",
+        timeout: REQUEST_TIMEOUT_MS
+      });
+    } else {
+      var path = item.kind === "end" ? "/end/" : "/sendmessage/";
+      request = $.ajax({
+        url: this.base + path + encodeURIComponent(this.token),
+        method: "POST",
+        data: item.kind === "send" ? { text: item.text } : {},
+        dataType: "json",
+        timeout: REQUEST_TIMEOUT_MS
+      });
+    }
+    this.sending = true;
+    request
+      .done(function (body) {
+        self.sending = false;
+        self.sendFailures = 0;
+        self.say("");
+        self.outbox.shift();
+        self.delivered(item, body);
+        self.drain();
+      })
+      .fail(function (xhr) {
+        self.sending = false;
+        self.refused(item, xhr);
+      });
+  };
+
+  SeshatChat.prototype.delivered = function (item, body) {
+    if (item.line) {
+      item.line.removeClass("seshat-pending");
+    }
+    if (item.kind === "start") {
+      this.token = body.token;
+      this.setStatus("waiting");
+      this.poll();
+    } else if (item.kind === "send" && body.sent === false) {
+      item.line.addClass("seshat-failed");
+    }
+  };
+
+  SeshatChat.prototype.refused = function (item, xhr) {
+    var self = this;
+    var retryIn = null;
+    if (xhr.status === 429) {
+      retryIn = Number(xhr.getResponseHeader("Retry-After")) || 5;
+      this.say("Too many messages at once. Trying again in " + retryIn + " s.");
+    } else if (xhr.status === 0 || xhr.status >= 500) {
+      retryIn = BACKOFF_SECONDS[Math.min(this.sendFailures, BACKOFF_SECONDS.length - 1)];
+      this.sendFailures += 1;
+      this.say("Connection lost. Trying again in " + retryIn + " s.");
+    }
+    if (retryIn !== null) {
+      window.setTimeout(function () {
+        self.drain();
+      }, retryIn * 1000);
+      return;
+    }
+    /* The server refused this request for good (400, 404, 413...). */
+    this.outbox.shift();
+    var reason = (xhr.responseJSON && xhr.responseJSON.error) || "the request failed";
+    this.say("Not sent: " + reason + ".");
+    if (item.line) {
+      item.line.removeClass("seshat-pending").addClass("seshat-failed");
+    }
+    if (item.kind === "start") {
+      this.setStatus("idle");
+    } else if (xhr.status === 404) {
+      this.stop("closed");
+    }
+    this.drain();
+  };
+
+  /* Long-polls for messages; "after" acknowledges what was shown, so that
+   * an answer lost on the way is sent again rather than lost. */
+  SeshatChat.prototype.poll = function () {
+    var self = this;
+    if (this.polling || !this.token) {
+      return;
+    }
+    this.polling = true;
+    var token = this.token;
+    $.ajax({
+      url: this.base + "/recvmessage/" + encodeURIComponent(token),
+      data: { wait: POLL_WAIT_SECONDS, after: this.lastId },
+      dataType: "json",
+      timeout: REQUEST_TIMEOUT_MS
+    })
+      .done(function (body) {
+        self.polling = false;
+        if (token !== self.token) {
+          return;
+        }
+        if (self.pollFailures > 0) {
+          self.pollFailures = 0;
+          self.say("");
+        }
+        $.each(body.messages, function (_, message) {
+          if (message.id > self.lastId) {
+            self.lastId = message.id;
+            self.addLine(message.from === "staff" ? "staff" : "seshat", message.text, message.time);
+          }
+        });
+        self.setStatus(body.status);
+        if (!OVER[body.status]) {
+          self.poll();
+        }
+      })
+      .fail(function (xhr) {
+        self.polling = false;
+        if (token !== self.token) {
+          return;
+        }
+        if (xhr.status === 404) {
+          self.say("This chat no longer exists.");
+          self.stop("closed");
+          return;
+        }
+        var retryIn = xhr.status === 429
+          ? Number(xhr.getResponseHeader("Retry-After")) || 5
+          : BACKOFF_SECONDS[Math.min(self.pollFailures, BACKOFF_SECONDS.length - 1)];
+        self.pollFailures += 1;
+        self.say("Connection lost. Trying again in " + retryIn + " s.");
+        window.setTimeout(function () {
+          self.poll();
+        }, retryIn * 1000);
+      });
+  };
+
+  SeshatChat.prototype.stop = function (status) {
+    this.outbox = [];
+    this.setStatus(status);
+  };
+
+  SeshatChat.prototype.restart = function () {
+    this.token = null;
+    this.lastId = 0;
+    this.outbox = [];
+    this.say("");
+    this.log.append(element("hr", "seshat-separator"));
+    this.setStatus("idle");
+    this.endButton.prop("disabled", false);
+    this.input.trigger("focus");
+  };
+
+  $(function () {
+    $(".seshat-chat").each(function () {
+      $(this).data("seshat", new SeshatChat(this));
+    });
+  });
+})(jQuery);
