@@ -30,7 +30,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use seshat_client::{clock, Client, StaffMessage};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::jid::{BareJid, Jid};
@@ -121,8 +120,6 @@ pub struct Broker {
     session: Option<Session>,
     /// Staff-bound messages handed to the stream and not settled yet.
     outbox: Outbox,
-    /// Reports from the outbox's watchers.
-    deliveries: mpsc::UnboundedReceiver<Delivery>,
     /// Who was offered each waiting chat, to tell them when it times out.
     /// Forgotten on restart; then nobody is told, the visitor still is.
     offered_to: HashMap<i64, Vec<BareJid>>,
@@ -133,15 +130,13 @@ pub struct Broker {
 impl Broker {
     /// A broker on `store` with `commands`, before any connection.
     pub fn new(store: Client, commands: Commands, settings: BrokerSettings) -> Self {
-        let (outbox, deliveries) = Outbox::new();
         Broker {
             store,
             commands: Arc::new(commands),
             presence: StaffPresence::new(settings.staff.iter().cloned()),
             settings,
             session: None,
-            outbox,
-            deliveries,
+            outbox: Outbox::new(),
             offered_to: HashMap::new(),
             store_failing: false,
         }
@@ -175,7 +170,7 @@ impl Broker {
                     Some(event) => self.on_event(event, &connection).await,
                     None => return Err(BrokerError::StreamEnded),
                 },
-                Some(delivery) = self.deliveries.recv() => self.on_deliveries(delivery).await,
+                () = self.outbox.changed() => self.on_deliveries().await,
                 changed = changes.changed() => {
                     // The store outlives this loop, so the sender cannot be
                     // gone; were it, waiting on it again would spin.
@@ -395,12 +390,10 @@ impl Broker {
 
     // ----- delivery reports --------------------------------------------------
 
-    /// Records the fate of `first` and of every other report already waiting.
-    async fn on_deliveries(&mut self, first: Delivery) {
-        let mut reports = vec![first];
-        while let Ok(report) = self.deliveries.try_recv() {
-            reports.push(report);
-        }
+    /// Records the fate of the messages whose fate is decided: marks the
+    /// delivered ones, in sending order, and lets the lost ones be sent again.
+    async fn on_deliveries(&mut self) {
+        let reports = self.outbox.take_settled();
         let delivered: Vec<i64> = reports
             .iter()
             .filter_map(|report| match report {
@@ -420,21 +413,16 @@ impl Broker {
                 })
                 .await;
             if let Err(error) = marked {
-                // Left in flight they would never be sent again, nor marked:
-                // settle them so they go out again (a duplicate at worst).
+                // Not in flight any more, they go out again: a duplicate at worst.
                 tracing::error!(%error, "could not mark messages delivered; they will be sent again");
             }
         }
         for report in reports {
-            match report {
-                Delivery::Delivered(id) => self.outbox.settle(id),
-                Delivery::Lost(id) => {
-                    tracing::info!(
-                        message = id,
-                        "the server did not confirm a message; sending it again"
-                    );
-                    self.outbox.settle(id);
-                }
+            if let Delivery::Lost(id) = report {
+                tracing::info!(
+                    message = id,
+                    "the server did not confirm a message; sending it again"
+                );
             }
         }
     }

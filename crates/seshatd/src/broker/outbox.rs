@@ -9,11 +9,16 @@
 //! leaves the in-flight set undelivered and is sent again. A crash while a
 //! message is in flight leaves it undelivered in the store, so the next
 //! start sends it again: re-sent at worst, never lost.
+//!
+//! Messages are settled strictly in the order they were sent, as XEP-0198
+//! acknowledges them (cumulatively). So the messages marked delivered are
+//! always everything up to some point, and what a crash makes the next
+//! start send again is one unbroken stretch, in order.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
-use tokio::sync::mpsc;
-use tokio_xmpp::stanzastream::{StanzaStage, StanzaState, StanzaToken};
+use futures::FutureExt;
+use tokio_xmpp::stanzastream::{StanzaStage, StanzaToken};
 
 /// What became of one message handed to the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,26 +29,61 @@ pub enum Delivery {
     Lost(i64),
 }
 
-/// The set of staff-bound messages in flight, and the channel on which
-/// their fate is reported.
+/// One message on its way.
+struct Sending {
+    /// Its id in the store.
+    message_id: i64,
+    /// Follows the stanza through the stream.
+    token: StanzaToken,
+    /// The stage that proves delivery: acknowledged, or merely written on
+    /// a session without stream management.
+    proof: StanzaStage,
+}
+
+impl Sending {
+    /// The message's fate, if it is decided.
+    fn outcome(&self) -> Option<Delivery> {
+        let stage = StanzaStage::from(&self.token.state());
+        let delivered = match self.proof {
+            StanzaStage::Acked => stage == StanzaStage::Acked,
+            _ => matches!(stage, StanzaStage::Sent | StanzaStage::Acked),
+        };
+        if delivered {
+            Some(Delivery::Delivered(self.message_id))
+        } else if matches!(stage, StanzaStage::Failed | StanzaStage::Dropped)
+            || is_forgotten(&self.token)
+        {
+            Some(Delivery::Lost(self.message_id))
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether the stream stopped tracking a stanza: it went with a session
+/// that could not be resumed. Waiting for the last stage there is resolves
+/// at once, with nothing, exactly when the stream has let go of the token.
+fn is_forgotten(token: &StanzaToken) -> bool {
+    let mut token = token.clone();
+    matches!(
+        token.wait_for(StanzaStage::Dropped).now_or_never(),
+        Some(None)
+    )
+}
+
+/// The staff-bound messages in flight, in the order they were sent.
+#[derive(Default)]
 pub struct Outbox {
-    /// Store ids of messages handed to the stream and not settled yet.
+    /// Oldest first.
+    queue: VecDeque<Sending>,
+    /// Store ids of the messages in `queue`, for quick lookups.
     in_flight: HashSet<i64>,
-    /// Where the watcher tasks report.
-    report: mpsc::UnboundedSender<Delivery>,
 }
 
 impl Outbox {
-    /// An empty outbox and the receiver of its [`Delivery`] reports.
-    pub fn new() -> (Self, mpsc::UnboundedReceiver<Delivery>) {
-        let (report, reports) = mpsc::unbounded_channel();
-        (
-            Outbox {
-                in_flight: HashSet::new(),
-                report,
-            },
-            reports,
-        )
+    /// An empty outbox.
+    pub fn new() -> Self {
+        Outbox::default()
     }
 
     /// Whether the message is already on its way.
@@ -53,43 +93,53 @@ impl Outbox {
 
     /// How many messages are on their way.
     pub fn len(&self) -> usize {
-        self.in_flight.len()
+        self.queue.len()
     }
 
     /// Whether nothing is on its way.
     pub fn is_empty(&self) -> bool {
-        self.in_flight.is_empty()
+        self.queue.is_empty()
     }
 
     /// Follows a message just handed to the stream. `acks` says whether the
     /// session acknowledges stanzas; without, being written is all the
     /// proof there will ever be.
-    pub fn track(&mut self, message_id: i64, mut token: StanzaToken, acks: bool) {
-        self.in_flight.insert(message_id);
-        let report = self.report.clone();
+    pub fn track(&mut self, message_id: i64, token: StanzaToken, acks: bool) {
         let proof = if acks {
             StanzaStage::Acked
         } else {
             StanzaStage::Sent
         };
-        tokio::spawn(async move {
-            let delivery = match token.wait_for(proof).await {
-                Some(StanzaState::Sent { .. } | StanzaState::Acked { .. }) => {
-                    Delivery::Delivered(message_id)
-                }
-                // Failed, dropped, or forgotten by a stream that could not
-                // resume: the server may never have seen it.
-                Some(StanzaState::Queued | StanzaState::Failed { .. } | StanzaState::Dropped)
-                | None => Delivery::Lost(message_id),
-            };
-            // The broker is gone: the message stays undelivered in the
-            // store and is sent again on the next start.
-            let _ = report.send(delivery);
+        self.in_flight.insert(message_id);
+        self.queue.push_back(Sending {
+            message_id,
+            token,
+            proof,
         });
     }
 
-    /// Takes a message out of flight once its fate has been recorded.
-    pub fn settle(&mut self, message_id: i64) {
-        self.in_flight.remove(&message_id);
+    /// Completes when the oldest message in flight may have been settled;
+    /// never while nothing is in flight. Cancel-safe.
+    pub async fn changed(&self) {
+        match self.queue.front() {
+            Some(oldest) => {
+                let mut token = oldest.token.clone();
+                token.wait_for(oldest.proof).await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Takes the oldest messages whose fate is decided, in sending order,
+    /// up to the first still undecided.
+    pub fn take_settled(&mut self) -> Vec<Delivery> {
+        let mut settled = Vec::new();
+        while let Some(outcome) = self.queue.front().and_then(Sending::outcome) {
+            self.queue.pop_front();
+            let (Delivery::Delivered(id) | Delivery::Lost(id)) = outcome;
+            self.in_flight.remove(&id);
+            settled.push(outcome);
+        }
+        settled
     }
 }
