@@ -115,6 +115,19 @@
     this.restartButton.on("click", function () {
       self.restart();
     });
+    /* New lines scroll the log only while the visitor is at its end, so
+     * that reading older lines is not interrupted; a narrower window
+     * (a phone turned) keeps the end in view. */
+    this.followLog = true;
+    this.log.on("scroll", function () {
+      var log = self.log.get(0);
+      self.followLog = log.scrollHeight - log.scrollTop - log.clientHeight < 8;
+    });
+    $(window).on("resize", function () {
+      if (self.followLog) {
+        self.scrollToEnd();
+      }
+    });
   };
 
   SeshatChat.prototype.show = function () {
@@ -178,8 +191,14 @@
       line.attr("title", new Date(time).toLocaleTimeString());
     }
     this.log.append(line);
-    this.log.scrollTop(this.log.prop("scrollHeight"));
+    if (this.followLog) {
+      this.scrollToEnd();
+    }
     return line;
+  };
+
+  SeshatChat.prototype.scrollToEnd = function () {
+    this.log.scrollTop(this.log.prop("scrollHeight"));
   };
 
   SeshatChat.prototype.say = function (text) {
@@ -197,6 +216,8 @@
       return;
     }
     this.input.val("");
+    /* The visitor just wrote: show the end of the log, whatever they read before. */
+    this.followLog = true;
     var line = this.addLine("visitor", text);
     line.addClass("seshat-pending");
     if (this.status === "idle") {
