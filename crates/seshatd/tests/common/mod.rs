@@ -64,6 +64,8 @@ pub struct RigBuilder {
     settings: Vec<(String, String)>,
     /// Staff user names that are registered but not configured as staff.
     strangers: Vec<String>,
+    /// Keys left out of the configuration.
+    omitted: Vec<String>,
     start_daemon: bool,
 }
 
@@ -84,6 +86,12 @@ impl RigBuilder {
     pub fn setting(mut self, key: &str, value: &str) -> Self {
         self.settings.retain(|(existing, _)| existing != key);
         self.settings.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Leaves `key` out of the configuration, so that its default applies.
+    pub fn without_setting(mut self, key: &str) -> Self {
+        self.omitted.push(key.to_owned());
         self
     }
 
@@ -142,6 +150,7 @@ impl RigBuilder {
             settings.retain(|(existing, _)| *existing != key);
             settings.push((key, value));
         }
+        settings.retain(|(key, _)| !self.omitted.contains(key));
         let mut text = format!("[{SECTION}]\n");
         for (key, value) in &settings {
             text.push_str(&format!("{key} = {value}\n"));
@@ -325,6 +334,7 @@ impl RigBuilder {
             staff: vec!["alice".to_owned()],
             settings: Vec::new(),
             strangers: Vec::new(),
+            omitted: Vec::new(),
             start_daemon: true,
         }
     }
