@@ -55,6 +55,7 @@
     this.sendFailures = 0;
     this.pollFailures = 0;
     this.polling = false;
+    this.ending = false;
     this.id = "seshat-" + ++instances;
     this.build();
     if (this.token) {
@@ -108,9 +109,13 @@
       event.preventDefault();
       self.submit();
     });
+    /* Not disabled while the request runs: disabling would drop the
+     * keyboard focus on the page's body. Repeated presses are ignored. */
     this.endButton.on("click", function () {
-      self.enqueue({ kind: "end" });
-      self.endButton.prop("disabled", true);
+      if (!self.ending) {
+        self.ending = true;
+        self.enqueue({ kind: "end" });
+      }
     });
     this.restartButton.on("click", function () {
       self.restart();
@@ -168,8 +173,9 @@
     this.root.attr("data-seshat-status", status);
     this.statusLine.text(STATUS_TEXT[status] || status);
     var over = OVER[status] === true;
-    /* Disabling the input drops its focus; keep keyboard users in the box. */
-    var hadFocus = this.input.is(":focus");
+    /* Disabling or hiding the focused control drops the focus on the
+     * page's body; keep keyboard users in the box. */
+    var hadFocus = $.contains(this.panel.get(0), document.activeElement);
     this.input.prop("disabled", over);
     this.sendButton.prop("disabled", over);
     this.endButton.prop("hidden", over || status === "idle" || status === "starting");
@@ -388,8 +394,8 @@
     this.outbox = [];
     this.say("");
     this.log.append(element("hr", "seshat-separator"));
+    this.ending = false;
     this.setStatus("idle");
-    this.endButton.prop("disabled", false);
     this.input.trigger("focus");
   };
 

@@ -290,14 +290,29 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         "{}",
         offer.body
     );
-    let page_chat = chat_id_in_offer(&offer.body);
-    alice
-        .send_chat(&bot, &format!("!CANCEL {page_chat}"))
+
+    // The visitor ends it with the keyboard alone: Tab to "End chat", Enter.
+    press_tab_until_focused(&browser, "seshat-end").await;
+    browser
+        .active_element()
         .await
-        .expect("send !CANCEL");
-    wait_for_line(&browser, "seshat", "Your chat was canceled.").await;
-    wait_for_status(&browser, "canceled").await;
-    let page = save_screenshot(&browser, "chat-page-canceled.png").await;
+        .expect("the focused element")
+        .send_keys("\u{e007}")
+        .await
+        .expect("press Enter");
+    wait_for_line(&browser, "seshat", "The chat is now closed.").await;
+    wait_for_status(&browser, "closed").await;
+    // The focus stays in the box, on the one thing left to do.
+    assert_eq!(
+        run(
+            &browser,
+            "return document.activeElement.classList.contains('seshat-restart');"
+        )
+        .await,
+        true,
+        "the keyboard focus left the widget"
+    );
+    let page = save_screenshot(&browser, "chat-page-ended.png").await;
 
     eprintln!("screenshots in {}", desktop.parent().unwrap().display());
     for screenshot in [&desktop, &outage, &phone, &closed, &page] {
@@ -310,6 +325,32 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
     // manager would stop them.
     deployment.webapp.stop();
     deployment.daemon.stop();
+}
+
+/// Presses Tab (from wherever the focus is) until the element with class
+/// `class` has the focus, as a keyboard-only visitor would.
+async fn press_tab_until_focused(browser: &fantoccini::Client, class: &str) {
+    for _ in 0..20 {
+        let focused = run(
+            browser,
+            &format!("return document.activeElement.classList.contains('{class}');"),
+        )
+        .await;
+        if focused == true {
+            return;
+        }
+        browser
+            .active_element()
+            .await
+            .expect("the focused element")
+            .send_keys("\u{e004}")
+            .await
+            .expect("press Tab");
+    }
+    panic!(
+        "Tab never reached .{class}; widget: {}",
+        describe(browser).await
+    );
 }
 
 /// The number in "... reply with the message '!ACCEPT 42'."
