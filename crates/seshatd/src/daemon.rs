@@ -30,8 +30,10 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use seshat_client::{Client, SqliteOptions, SqliteStore, Store};
+use tokio_xmpp::xmlstream::Timeouts;
 
 use crate::broker::{Broker, BrokerError, BrokerSettings};
 use crate::commands::{Command, Commands, InvalidCommandName};
@@ -69,6 +71,8 @@ pub struct Daemon {
     store: Option<Arc<dyn Store>>,
     /// The first invalid command name given, reported by `run`.
     invalid_command: Option<InvalidCommandName>,
+    /// Keepalive timing, when not the standard one.
+    keepalive: Option<Timeouts>,
 }
 
 impl Daemon {
@@ -79,6 +83,7 @@ impl Daemon {
             commands: Commands::standard(),
             store: None,
             invalid_command: None,
+            keepalive: None,
         }
     }
 
@@ -100,6 +105,19 @@ impl Daemon {
     /// Uses `store` instead of opening the configured SQLite file.
     pub fn with_store(mut self, store: Arc<dyn Store>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// Changes the keepalive: after `idle` without a word from the server it
+    /// is prompted, and a server silent for `answer` more counts as gone.
+    /// The defaults ([`crate::xmpp::KEEPALIVE_IDLE`],
+    /// [`crate::xmpp::KEEPALIVE_ANSWER`]) notice a dead link within a
+    /// minute; tests use seconds.
+    pub fn with_keepalive(mut self, idle: Duration, answer: Duration) -> Self {
+        self.keepalive = Some(Timeouts {
+            read_timeout: idle,
+            response_timeout: answer,
+        });
         self
     }
 
@@ -135,7 +153,11 @@ impl Daemon {
             self.commands,
             BrokerSettings::from_config(&self.config),
         );
-        let connection = XmppConnection::start(&XmppSettings::from_config(&self.config));
+        let mut xmpp = XmppSettings::from_config(&self.config);
+        if let Some(keepalive) = self.keepalive {
+            xmpp.timeouts = keepalive;
+        }
+        let connection = XmppConnection::start(&xmpp);
         broker.run(connection, shutdown).await?;
         Ok(())
     }
