@@ -382,11 +382,11 @@ impl Store for SqliteStore {
 
     fn chat_by_token(&self, token: &ChatToken) -> Result<Chat> {
         self.read(|connection| {
-            Ok(connection
+            connection
                 .prepare_cached(&format!("SELECT {CHAT_COLUMNS} FROM chat WHERE token = ?1"))?
                 .query_row([token.as_str()], read_chat)
                 .optional()?
-                .ok_or(Error::NoSuchChat)?)
+                .ok_or(Error::NoSuchChat)
         })
     }
 

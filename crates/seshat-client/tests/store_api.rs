@@ -1,0 +1,537 @@
+//! The client API's behaviour as a web application and the daemon see it,
+//! on a real SQLite file.
+
+use rusqlite::Connection;
+use seshat_client::{
+    texts, AcceptOutcome, Author, CancelOutcome, ChatStatus, ChatToken, Error, HistoryEntry,
+    Limits, SendOutcome, SqliteOptions, SqliteStore, Store,
+};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    store: SqliteStore,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seshat.db");
+    let store = SqliteStore::open(&path).unwrap();
+    Fixture {
+        _dir: dir,
+        path,
+        store,
+    }
+}
+
+fn texts_of(store: &SqliteStore, token: &ChatToken) -> Vec<String> {
+    store
+        .take_for_visitor(token)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.text)
+        .collect()
+}
+
+fn count(path: &std::path::Path, table: &str) -> i64 {
+    Connection::open(path)
+        .unwrap()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .unwrap()
+}
+
+#[test]
+fn starting_a_chat_queues_the_original_greeting() {
+    let f = fixture();
+    let chat = f
+        .store
+        .start_chat("Anonymous", Some("Coming from page /"))
+        .unwrap();
+    assert_eq!(f.store.status(&chat.token).unwrap(), ChatStatus::Waiting);
+    assert_eq!(texts_of(&f.store, &chat.token), [texts::CHAT_REQUESTED]);
+    assert_eq!(
+        texts::CHAT_REQUESTED,
+        "Your chat request has been sent. Please wait while it is answered."
+    );
+    let stored = f.store.chat(chat.id).unwrap().unwrap();
+    assert_eq!(stored.start_message.as_deref(), Some("Coming from page /"));
+    assert_eq!(stored.visitor, "Anonymous");
+}
+
+#[test]
+fn messages_before_acceptance_wait_and_the_visitor_is_told() {
+    let f = fixture();
+    let chat = f.store.start_chat("Anonymous", None).unwrap();
+    assert_eq!(
+        f.store.send_from_visitor(&chat.token, "hello").unwrap(),
+        SendOutcome::HeldUntilAccepted
+    );
+    assert_eq!(
+        texts_of(&f.store, &chat.token),
+        [
+            texts::CHAT_REQUESTED,
+            "Your message will be delivered when the chat begins."
+        ]
+    );
+    // Not yet due to anyone: nobody accepted.
+    assert!(f.store.staff_bound(10).unwrap().is_empty());
+
+    assert!(matches!(
+        f.store.accept(chat.id, "joe@example.com").unwrap(),
+        AcceptOutcome::Accepted(_)
+    ));
+    assert_eq!(texts_of(&f.store, &chat.token), ["Your chat has started."]);
+    let due = f.store.staff_bound(10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (due[0].text.as_str(), due[0].staff.as_str()),
+        ("hello", "joe@example.com")
+    );
+
+    assert_eq!(
+        f.store.send_from_visitor(&chat.token, "second").unwrap(),
+        SendOutcome::Sent
+    );
+    f.store.mark_delivered(due[0].id).unwrap();
+    let due: Vec<_> = f
+        .store
+        .staff_bound(10)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(due, ["second"]);
+}
+
+#[test]
+fn staff_replies_reach_the_visitor_in_order_with_their_author() {
+    let f = fixture();
+    let chat = f.store.start_chat("Anonymous", None).unwrap();
+    f.store.take_for_visitor(&chat.token).unwrap();
+    f.store.accept(chat.id, "joe@example.com").unwrap();
+    for n in 0..5 {
+        assert_eq!(
+            f.store
+                .reply_from_staff("joe@example.com", &format!("reply {n}"))
+                .unwrap(),
+            Some(chat.id)
+        );
+    }
+    let messages = f.store.take_for_visitor(&chat.token).unwrap();
+    let texts: Vec<_> = messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Your chat has started.",
+            "reply 0",
+            "reply 1",
+            "reply 2",
+            "reply 3",
+            "reply 4"
+        ]
+    );
+    assert_eq!(messages[0].author, Author::Seshat);
+    assert_eq!(messages[1].author, Author::Staff("joe@example.com".into()));
+    assert!(messages.windows(2).all(|w| w[0].id < w[1].id));
+    // Taken means taken: the next call returns nothing.
+    assert!(f.store.take_for_visitor(&chat.token).unwrap().is_empty());
+    // A staff member in no chat gets None and nothing is queued.
+    assert_eq!(
+        f.store.reply_from_staff("bob@example.com", "hi").unwrap(),
+        None
+    );
+}
+
+#[test]
+fn ending_an_open_chat_tells_both_sides() {
+    let f = fixture();
+    let chat = f.store.start_chat("Anonymous", None).unwrap();
+    f.store.accept(chat.id, "joe@example.com").unwrap();
+    f.store.take_for_visitor(&chat.token).unwrap();
+    assert!(f.store.end_chat(&chat.token).unwrap());
+    assert_eq!(f.store.status(&chat.token).unwrap(), ChatStatus::Closed);
+    assert_eq!(texts_of(&f.store, &chat.token), [texts::CHAT_CLOSED]);
+    let due = f.store.staff_bound(10).unwrap();
+    assert_eq!(due[0].text, "The chat is now closed.");
+    // Writing to a closed chat is refused and explained.
+    assert_eq!(
+        f.store.send_from_visitor(&chat.token, "hello?").unwrap(),
+        SendOutcome::ChatIsOver
+    );
+    assert_eq!(
+        texts_of(&f.store, &chat.token),
+        ["This chat is already closed."]
+    );
+    assert_eq!(f.store.staff_bound(10).unwrap().len(), 1);
+    assert!(!f.store.end_chat(&chat.token).unwrap());
+}
+
+#[test]
+fn a_visitor_leaving_before_acceptance_withdraws_the_request() {
+    let f = fixture();
+    let chat = f.store.start_chat("Anonymous", None).unwrap();
+    f.store.mark_notified(chat.id).unwrap();
+    assert!(f.store.end_chat(&chat.token).unwrap());
+    assert!(f.store.waiting_chats().unwrap().is_empty());
+    assert_eq!(
+        f.store.accept(chat.id, "joe@example.com").unwrap(),
+        AcceptOutcome::AlreadyFinished
+    );
+}
+
+#[test]
+fn accept_outcomes_follow_the_original() {
+    let f = fixture();
+    let first = f.store.start_chat("Alice", None).unwrap();
+    let second = f.store.start_chat("Bob", None).unwrap();
+    assert_eq!(
+        f.store.accept(999, "joe@example.com").unwrap(),
+        AcceptOutcome::NoSuchChat
+    );
+    assert!(
+        matches!(f.store.accept(first.id, "joe@example.com").unwrap(), AcceptOutcome::Accepted(c) if c.status == ChatStatus::Open)
+    );
+    assert!(
+        matches!(f.store.accept(second.id, "joe@example.com").unwrap(), AcceptOutcome::BusyWith(c) if c.id == first.id && c.visitor == "Alice")
+    );
+    assert_eq!(
+        f.store.accept(first.id, "bob@example.com").unwrap(),
+        AcceptOutcome::HandledBy("joe@example.com".into())
+    );
+    assert_eq!(
+        f.store.finish("joe@example.com").unwrap().unwrap().id,
+        first.id
+    );
+    assert_eq!(
+        f.store.accept(first.id, "bob@example.com").unwrap(),
+        AcceptOutcome::AlreadyFinished
+    );
+    assert_eq!(f.store.finish("joe@example.com").unwrap(), None);
+
+    // A failed chat may still be accepted while its visitor is there.
+    assert!(f
+        .store
+        .fail_chat(second.id, texts::NOBODY_AVAILABLE)
+        .unwrap());
+    assert!(matches!(
+        f.store.accept(second.id, "bob@example.com").unwrap(),
+        AcceptOutcome::Accepted(_)
+    ));
+}
+
+#[test]
+fn cancel_outcomes_follow_the_original() {
+    let f = fixture();
+    let chat = f.store.start_chat("Alice", None).unwrap();
+    let other = f.store.start_chat("Bob", None).unwrap();
+    f.store.take_for_visitor(&chat.token).unwrap();
+    assert_eq!(
+        f.store.cancel(999, "joe@example.com").unwrap(),
+        CancelOutcome::NoSuchChat
+    );
+    assert!(matches!(
+        f.store.cancel(chat.id, "joe@example.com").unwrap(),
+        CancelOutcome::Canceled(_)
+    ));
+    assert_eq!(texts_of(&f.store, &chat.token), ["Your chat was canceled."]);
+    assert_eq!(
+        f.store.cancel(chat.id, "joe@example.com").unwrap(),
+        CancelOutcome::AlreadyClosed
+    );
+    assert_eq!(
+        f.store.accept(chat.id, "joe@example.com").unwrap(),
+        AcceptOutcome::AlreadyFinished
+    );
+    f.store.accept(other.id, "joe@example.com").unwrap();
+    assert_eq!(
+        f.store.cancel(other.id, "joe@example.com").unwrap(),
+        CancelOutcome::AcceptedBySelf
+    );
+    assert_eq!(
+        f.store.cancel(other.id, "bob@example.com").unwrap(),
+        CancelOutcome::AcceptedBy("joe@example.com".into())
+    );
+}
+
+#[test]
+fn availability_means_online_and_not_in_a_chat() {
+    let f = fixture();
+    assert!(!f.store.is_available().unwrap());
+    f.store
+        .set_presence("joe@example.com", "laptop", true)
+        .unwrap();
+    f.store
+        .set_presence("joe@example.com", "phone", false)
+        .unwrap();
+    assert!(f.store.is_available().unwrap());
+    assert_eq!(f.store.available_staff().unwrap(), ["joe@example.com"]);
+
+    // Busy staff are not available (the original's defect 2).
+    let chat = f.store.start_chat("Alice", None).unwrap();
+    f.store.accept(chat.id, "joe@example.com").unwrap();
+    assert!(!f.store.is_available().unwrap());
+    assert!(f.store.available_staff().unwrap().is_empty());
+    f.store.finish("joe@example.com").unwrap();
+    assert!(f.store.is_available().unwrap());
+
+    // Offline on every resource means offline.
+    f.store
+        .set_presence("joe@example.com", "laptop", false)
+        .unwrap();
+    assert!(!f.store.is_available().unwrap());
+    f.store
+        .set_presence("bob@example.com", "desk", true)
+        .unwrap();
+    f.store.reset_presence().unwrap();
+    assert!(!f.store.is_available().unwrap());
+}
+
+#[test]
+fn a_wrong_token_is_no_such_chat_and_reveals_nothing() {
+    let f = fixture();
+    let chat = f.store.start_chat("Alice", None).unwrap();
+    f.store.accept(chat.id, "joe@example.com").unwrap();
+    let stranger = ChatToken::generate();
+    assert!(matches!(
+        f.store.take_for_visitor(&stranger),
+        Err(Error::NoSuchChat)
+    ));
+    assert!(matches!(
+        f.store.send_from_visitor(&stranger, "hi"),
+        Err(Error::NoSuchChat)
+    ));
+    assert!(matches!(
+        f.store.end_chat(&stranger),
+        Err(Error::NoSuchChat)
+    ));
+    assert!(matches!(f.store.status(&stranger), Err(Error::NoSuchChat)));
+    assert!(matches!(
+        f.store.history(&stranger, None, 25),
+        Err(Error::NoSuchChat)
+    ));
+    // The real chat is untouched.
+    assert_eq!(f.store.status(&chat.token).unwrap(), ChatStatus::Open);
+    assert!(matches!(
+        f.store.token_of(12345),
+        Err(Error::NoSuchChatId(12345))
+    ));
+}
+
+#[test]
+fn bad_input_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seshat.db");
+    let options = SqliteOptions {
+        limits: Limits {
+            max_message_bytes: 100,
+            max_name_chars: 10,
+        },
+        ..SqliteOptions::default()
+    };
+    let store = SqliteStore::open_with(&path, options).unwrap();
+    let chat = store.start_chat("Alice", None).unwrap();
+    store.accept(chat.id, "joe@example.com").unwrap();
+    let before = (
+        count(&path, "chat"),
+        count(&path, "localmessagequeue"),
+        count(&path, "remotemessagequeue"),
+    );
+
+    assert!(matches!(
+        store.send_from_visitor(&chat.token, ""),
+        Err(Error::EmptyMessage)
+    ));
+    assert!(matches!(
+        store.send_from_visitor(&chat.token, " \n\t "),
+        Err(Error::EmptyMessage)
+    ));
+    assert!(matches!(
+        store.send_from_visitor(&chat.token, &"x".repeat(101)),
+        Err(Error::MessageTooLong { len: 101, max: 100 })
+    ));
+    assert!(matches!(
+        store.send_from_visitor(&chat.token, "nul\0"),
+        Err(Error::ForbiddenCharacter(0))
+    ));
+    assert!(matches!(
+        store.start_chat("A much too long name", None),
+        Err(Error::NameTooLong { .. })
+    ));
+    assert!(matches!(
+        store.start_chat("   ", None),
+        Err(Error::EmptyName)
+    ));
+    assert!(matches!(
+        store.start_chat("Bob", Some(&"x".repeat(101))),
+        Err(Error::MessageTooLong { .. })
+    ));
+    assert!(matches!(
+        store.reply_from_staff("joe@example.com", ""),
+        Err(Error::EmptyMessage)
+    ));
+    assert!(matches!(
+        store.set_email(&chat.token, "not an email"),
+        Err(Error::InvalidEmail)
+    ));
+
+    let after = (
+        count(&path, "chat"),
+        count(&path, "localmessagequeue"),
+        count(&path, "remotemessagequeue"),
+    );
+    assert_eq!(before, after);
+    // At the limit is fine, and HTML is stored as written (escaping is the renderer's job).
+    assert_eq!(
+        store
+            .send_from_visitor(&chat.token, &"x".repeat(100))
+            .unwrap(),
+        SendOutcome::Sent
+    );
+    store
+        .send_from_visitor(&chat.token, "<img src=x onerror=alert(1)>")
+        .unwrap();
+    assert_eq!(
+        store.staff_bound(10).unwrap()[1].text,
+        "<img src=x onerror=alert(1)>"
+    );
+}
+
+#[test]
+fn history_pages_backwards_through_both_directions() {
+    let f = fixture();
+    let chat = f.store.start_chat("Alice", None).unwrap();
+    f.store.accept(chat.id, "joe@example.com").unwrap();
+    for n in 0..6 {
+        f.store
+            .send_from_visitor(&chat.token, &format!("visitor {n}"))
+            .unwrap();
+        f.store
+            .reply_from_staff("joe@example.com", &format!("staff {n}"))
+            .unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = f.store.history(&chat.token, cursor, 5).unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 5);
+        for entry in &page {
+            let (id, text, time) = match entry {
+                HistoryEntry::FromVisitor {
+                    id,
+                    text,
+                    posted_at,
+                } => (*id, text.clone(), *posted_at),
+                HistoryEntry::ToVisitor(m) => (m.id, m.text.clone(), m.posted_at),
+            };
+            seen.push(text);
+            cursor = Some((time, id));
+        }
+    }
+    // 1 greeting + 1 "chat started" + 12 messages, newest first, none twice.
+    assert_eq!(seen.len(), 14);
+    assert_eq!(seen.first().unwrap(), "staff 5");
+    assert_eq!(seen.last().unwrap(), texts::CHAT_REQUESTED);
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(unique.len(), 14);
+}
+
+#[test]
+fn acknowledged_delivery_keeps_messages_until_acknowledged() {
+    let f = fixture();
+    let chat = f.store.start_chat("Alice", None).unwrap();
+    f.store.accept(chat.id, "joe@example.com").unwrap();
+    f.store.reply_from_staff("joe@example.com", "one").unwrap();
+    let pending = f.store.peek_for_visitor(&chat.token).unwrap();
+    assert_eq!(pending.len(), 3);
+    assert_eq!(f.store.peek_for_visitor(&chat.token).unwrap(), pending);
+    assert_eq!(f.store.acknowledge(&chat.token, pending[1].id).unwrap(), 2);
+    let rest: Vec<_> = f
+        .store
+        .peek_for_visitor(&chat.token)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(rest, ["one"]);
+    // A message id from another chat acknowledges nothing here.
+    let other = f.store.start_chat("Bob", None).unwrap();
+    assert_eq!(f.store.acknowledge(&other.token, pending[2].id).unwrap(), 0);
+    assert_eq!(f.store.peek_for_visitor(&chat.token).unwrap().len(), 1);
+}
+
+#[test]
+fn offers_time_out_by_offer_time() {
+    let f = fixture();
+    let chat = f.store.start_chat("Alice", None).unwrap();
+    assert_eq!(f.store.chats_to_offer().unwrap().len(), 1);
+    assert!(f.store.mark_notified(chat.id).unwrap());
+    assert!(!f.store.mark_notified(chat.id).unwrap());
+    assert!(f.store.chats_to_offer().unwrap().is_empty());
+    let offered_at = f.store.chat(chat.id).unwrap().unwrap().offered_at.unwrap();
+    assert!(f.store.offers_older_than(offered_at).unwrap().is_empty());
+    assert_eq!(
+        f.store.offers_older_than(offered_at + 1.0).unwrap().len(),
+        1
+    );
+    assert!(f.store.fail_chat(chat.id, texts::NOBODY_ANSWERED).unwrap());
+    assert!(!f.store.fail_chat(chat.id, texts::NOBODY_ANSWERED).unwrap());
+    assert_eq!(
+        f.store
+            .take_for_visitor(&chat.token)
+            .unwrap()
+            .last()
+            .unwrap()
+            .text,
+        texts::NOBODY_ANSWERED
+    );
+}
+
+#[test]
+fn email_is_stored_with_the_chat() {
+    let f = fixture();
+    let chat = f.store.start_chat("Alice", None).unwrap();
+    f.store
+        .set_email(&chat.token, " alice@example.com ")
+        .unwrap();
+    assert_eq!(
+        f.store.chat(chat.id).unwrap().unwrap().email.as_deref(),
+        Some("alice@example.com")
+    );
+}
+
+/// Every query the daemon and the web side run on each event uses an index,
+/// so their cost does not grow with the number of finished chats.
+#[test]
+fn hot_queries_use_indexes_not_table_scans() {
+    let f = fixture();
+    let connection = Connection::open(&f.path).unwrap();
+    let hot = [
+        "SELECT chatid FROM chat WHERE token = 'x'",
+        "SELECT chatid FROM chat WHERE status IN (0, 1) AND status = 0 ORDER BY chatid",
+        "SELECT chatid FROM chat WHERE localuser = 'joe' AND status = 2",
+        "SELECT messageid FROM remotemessagequeue WHERE chatid = 1 AND sendtime IS NULL ORDER BY messageid",
+        "SELECT m.messageid FROM localmessagequeue AS m JOIN chat AS c ON c.chatid = m.chatid
+           WHERE m.sendtime IS NULL AND c.localuser IS NOT NULL ORDER BY m.messageid LIMIT 10",
+        "SELECT EXISTS (SELECT 1 FROM onlinestatus AS o WHERE o.online = 1 AND NOT EXISTS
+           (SELECT 1 FROM chat AS c WHERE c.localuser = o.localuser AND c.status = 2))",
+    ];
+    for query in hot {
+        let plan: Vec<String> = connection
+            .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
+            .unwrap()
+            .query_map([], |row| row.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for step in &plan {
+            let scans_a_table =
+                step.starts_with("SCAN ") && !step.contains("USING") && step != "SCAN CONSTANT ROW";
+            assert!(!scans_a_table, "{query}\n uses a full scan: {plan:?}");
+        }
+    }
+}
