@@ -51,18 +51,22 @@ impl ChangeSignal {
         let mut thread = self.thread.lock().unwrap_or_else(|e| e.into_inner());
         if thread.is_none() {
             if let Some(connection) = open() {
+                // The baseline is read here, before the caller checks its
+                // condition, not when the thread first runs: a commit made
+                // in between would otherwise become the baseline and never
+                // wake anyone.
+                let baseline = data_version(&connection);
                 let signal = Arc::clone(self);
                 *thread = std::thread::Builder::new()
                     .name("seshat-watch".to_owned())
-                    .spawn(move || signal.watch(connection, interval))
+                    .spawn(move || signal.watch(connection, baseline, interval))
                     .ok();
             }
         }
         receiver
     }
 
-    fn watch(&self, connection: Connection, interval: Duration) {
-        let mut last = data_version(&connection);
+    fn watch(&self, connection: Connection, mut last: Option<i64>, interval: Duration) {
         while !self.stop.load(Ordering::Relaxed) {
             let pause = if self.sender.receiver_count() > 0 {
                 interval
