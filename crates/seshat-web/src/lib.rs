@@ -19,6 +19,8 @@
 //! - `page`: the stand-alone chat page of `GET /chat`.
 //! - [`options`]: [`Options`], what an application may tune.
 //! - `state`: what the handlers share.
+//! - [`ws`]: the push transport, Chip's WebSocket protocol on the same
+//!   chats (see its docs for the protocol).
 //!
 //! # The HTTP contract
 //!
@@ -78,6 +80,7 @@ pub mod responses;
 mod routes;
 mod state;
 pub mod visitor;
+pub mod ws;
 
 use axum::Router;
 use seshat_client::Client;

@@ -1,0 +1,262 @@
+//! One socket from upgrade to close: reads frames, sends events, pushes
+//! messages as soon as the store changes, pings, and closes cleanly.
+//!
+//! Everything happens in one task, one step at a time, so that events
+//! leave in the order they were produced and no lock is needed. Whatever
+//! goes wrong on one socket ends at most that socket.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use tokio::time::{timeout, Instant, MissedTickBehavior};
+
+use super::conversation::{Conversation, Refusal};
+use super::lifecycle::OpenSocket;
+use super::options::SocketOptions;
+use super::protocol::{Command, Event, FrameError};
+
+/// Close codes of RFC 6455 this server uses.
+mod close_code {
+    /// The socket did its job (or the application is shutting down).
+    pub const NORMAL: u16 = 1000;
+    /// A frame was larger than allowed.
+    pub const TOO_BIG: u16 = 1009;
+}
+
+/// How long a closing session waits for the visitor's close frame.
+const CLOSE_REPLY_WAIT: Duration = Duration::from_secs(2);
+
+/// Read errors tolerated while waiting for that close frame.
+const MAX_ERRORS_WHILE_CLOSING: usize = 100;
+
+/// What woke the session up.
+enum Wake {
+    /// The application is shutting down.
+    Stop,
+    /// A frame, a read error, or the end of the stream.
+    Frame(Option<Result<Message, axum::Error>>),
+    /// Something was committed to the store (by any process).
+    StoreChanged,
+    /// Time to ping, and to check the visitor is still there.
+    Ping,
+}
+
+/// Why the session ended; only for the log.
+enum Ending {
+    VisitorClosed,
+    Shutdown,
+    TooBig,
+    Silent,
+    Broken(String),
+}
+
+impl Ending {
+    fn describe(&self) -> &str {
+        match self {
+            Ending::VisitorClosed => "the visitor closed it",
+            Ending::Shutdown => "the application is shutting down",
+            Ending::TooBig => "a frame was too large",
+            Ending::Silent => "the visitor stopped answering pings",
+            Ending::Broken(error) => error,
+        }
+    }
+}
+
+/// Runs one socket to its end.
+pub async fn run(
+    mut socket: WebSocket,
+    mut conversation: Conversation,
+    mut open: OpenSocket,
+    options: Arc<SocketOptions>,
+    mut changes: tokio::sync::watch::Receiver<u64>,
+) {
+    let mut ping = tokio::time::interval_at(
+        Instant::now() + options.ping_interval,
+        options.ping_interval,
+    );
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
+    let mut watching_store = true;
+
+    let ending = loop {
+        let wake = tokio::select! {
+            biased;
+            () = open.stop_requested() => Wake::Stop,
+            frame = socket.recv() => Wake::Frame(frame),
+            changed = changes.changed(), if watching_store && conversation.is_started() => {
+                // The store was dropped: nothing will change any more.
+                watching_store = changed.is_ok();
+                Wake::StoreChanged
+            }
+            _ = ping.tick() => Wake::Ping,
+        };
+        let step = match wake {
+            Wake::Stop => {
+                close(
+                    &mut socket,
+                    close_code::NORMAL,
+                    "the server is shutting down",
+                    &options,
+                )
+                .await;
+                break Ending::Shutdown;
+            }
+            Wake::Frame(None) => break Ending::VisitorClosed,
+            Wake::Frame(Some(Err(error))) => {
+                if is_too_big(&error) {
+                    close(
+                        &mut socket,
+                        close_code::TOO_BIG,
+                        "frame too large",
+                        &options,
+                    )
+                    .await;
+                    break Ending::TooBig;
+                }
+                break Ending::Broken(error.to_string());
+            }
+            Wake::Frame(Some(Ok(message))) => {
+                last_heard = Instant::now();
+                match message {
+                    Message::Text(text) => {
+                        let events = answer(&mut conversation, text.as_str()).await;
+                        send_all(&mut socket, &events, &options).await
+                    }
+                    Message::Binary(_) => {
+                        let refusal = error_event(&FrameError::Binary);
+                        send_all(&mut socket, &[refusal], &options).await
+                    }
+                    // The WebSocket library answers pings by itself; a
+                    // pong only proves the visitor is there.
+                    Message::Ping(_) | Message::Pong(_) => Ok(()),
+                    Message::Close(_) => break Ending::VisitorClosed,
+                }
+            }
+            Wake::StoreChanged => {
+                // Marked seen before the query: a commit made while it
+                // runs wakes the session again instead of being missed.
+                changes.borrow_and_update();
+                let events = match conversation.pending_events().await {
+                    Ok(events) => events,
+                    Err(refusal) => vec![refusal.to_event()],
+                };
+                send_all(&mut socket, &events, &options).await
+            }
+            Wake::Ping => {
+                if last_heard.elapsed() > options.silence_limit {
+                    break Ending::Silent;
+                }
+                send(&mut socket, Message::Ping(Default::default()), &options).await
+            }
+        };
+        if let Err(error) = step {
+            break Ending::Broken(error);
+        }
+    };
+    tracing::debug!(why = ending.describe(), "WebSocket closed");
+    drop(open);
+}
+
+/// The events answering one text frame.
+async fn answer(conversation: &mut Conversation, text: &str) -> Vec<Event> {
+    let command = match Command::parse(text) {
+        Ok(command) => command,
+        Err(error) => {
+            tracing::debug!(%error, "bad WebSocket frame ignored");
+            return vec![error_event(&error)];
+        }
+    };
+    let name = command.name();
+    conversation
+        .apply(command)
+        .await
+        .unwrap_or_else(|refusal: Refusal| {
+            tracing::debug!(command = name, %refusal, "WebSocket command refused");
+            vec![refusal.to_event()]
+        })
+}
+
+fn error_event(error: &FrameError) -> Event {
+    Event::Error {
+        code: error.code(),
+        error: error.to_string(),
+    }
+}
+
+async fn send_all(
+    socket: &mut WebSocket,
+    events: &[Event],
+    options: &SocketOptions,
+) -> Result<(), String> {
+    for event in events {
+        send(socket, Message::Text(event.to_json().into()), options).await?;
+    }
+    Ok(())
+}
+
+/// Sends one frame, giving up after the write timeout.
+async fn send(
+    socket: &mut WebSocket,
+    message: Message,
+    options: &SocketOptions,
+) -> Result<(), String> {
+    match timeout(options.write_timeout, socket.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err(format!(
+            "a write took longer than {}",
+            seconds(options.write_timeout)
+        )),
+    }
+}
+
+/// Closes with `code`: sends the close frame, then waits a little for
+/// the visitor's own close frame, so that browsers see a clean closure;
+/// a visitor that never answers does not hold the session open.
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str, options: &SocketOptions) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    if send(socket, Message::Close(Some(frame)), options)
+        .await
+        .is_err()
+    {
+        return;
+    }
+    // Reading on also swallows what is left of an oversized frame: a
+    // socket closed with unread data would be reset, and the visitor
+    // might lose the close frame. Errors are expected there (the rest of
+    // the frame reads as garbage), but not without end.
+    let _ = timeout(CLOSE_REPLY_WAIT, async {
+        let mut errors = 0;
+        while let Some(result) = socket.recv().await {
+            match result {
+                Ok(Message::Close(_)) => break,
+                Ok(_) => {}
+                Err(_) if errors < MAX_ERRORS_WHILE_CLOSING => errors += 1,
+                Err(_) => break,
+            }
+        }
+    })
+    .await;
+}
+
+/// A frame or message over the configured size: the library stopped
+/// reading it at its header, so nothing of it was buffered.
+fn is_too_big(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if let Some(tungstenite::Error::Capacity(_)) = current.downcast_ref::<tungstenite::Error>()
+        {
+            return true;
+        }
+        source = current.source();
+    }
+    false
+}
+
+fn seconds(duration: Duration) -> String {
+    format!("{} s", duration.as_secs_f64())
+}
