@@ -1,12 +1,13 @@
 //! The example application: a home page with the widget, the chat routes
-//! at `/chat`, the widget's files at `/static` and jQuery at
-//! `/static/jquery`.
+//! at `/chat`, the WebSocket at `/wc/connect`, the widget's files at
+//! `/static` and jQuery at `/static/jquery`.
 
 use std::path::PathBuf;
 
 use axum::routing::get;
 use axum::Router;
 use seshat_client::Client;
+use seshat_web::ws::{SocketOptions, Sockets};
 use seshat_web::Options;
 use tower_http::services::ServeDir;
 
@@ -37,18 +38,26 @@ pub fn check_assets(settings: &Settings) -> Result<(), MissingAsset> {
     Ok(())
 }
 
-/// The whole application over `client`.
-pub fn build(client: Client, settings: &Settings) -> Router {
+/// The whole application over `client`, and its WebSocket sockets, which
+/// the caller closes at shutdown.
+pub fn build(client: Client, settings: &Settings) -> (Router, Sockets) {
     let options = Options {
         rate_limit_per_minute: settings.rate_limit_per_minute,
         ..Options::default()
     };
-    Router::new()
+    let socket_options = SocketOptions {
+        staff_names: settings.staff_names.clone(),
+        ..SocketOptions::default()
+    };
+    let sockets = Sockets::new(client.clone(), options.clone(), socket_options);
+    let app = Router::new()
         .route("/", get(home::page))
         .route("/demo.css", get(home::stylesheet))
         .nest("/chat", seshat_web::router_with(client, options))
+        .route("/wc/connect", sockets.route())
         .nest_service("/static/jquery", ServeDir::new(&settings.jquery_dir))
-        .nest_service("/static", ServeDir::new(&settings.static_dir))
+        .nest_service("/static", ServeDir::new(&settings.static_dir));
+    (app, sockets)
 }
 
 #[cfg(test)]
@@ -64,6 +73,7 @@ mod tests {
             rate_limit_per_minute: 30,
             static_dir: dir.path().to_path_buf(),
             jquery_dir: dir.path().join("node_modules/jquery/dist"),
+            staff_names: Default::default(),
         };
         let error = check_assets(&settings).unwrap_err();
         assert!(error.to_string().contains("run `npm ci`"), "{error}");

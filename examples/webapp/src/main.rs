@@ -1,7 +1,8 @@
 //! `seshat-webapp CONFIG SECTION [--listen ADDR]`: Seshat's example web
 //! application. It reads the database path and rate limit from the same
 //! ini section as `seshatd`, serves a demo page with the chat widget, the
-//! chat routes at `/chat` and the widget's files at `/static`.
+//! chat routes at `/chat`, the WebSocket at `/wc/connect` and the widget's
+//! files at `/static`.
 //!
 //! # Layout
 //!
@@ -88,12 +89,19 @@ async fn run(arguments: Arguments) -> Result<(), String> {
     let _ = std::io::stdout().flush();
 
     let (stopping, stop_requested) = oneshot::channel::<()>();
+    let (app, sockets) = app::build(client, &settings);
     let server = axum::serve(
         listener,
-        app::build(client, &settings).into_make_service_with_connect_info::<SocketAddr>(),
+        app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
         shutdown::requested().await;
+        // Upgraded sockets are no longer the HTTP server's: close them
+        // (code 1000) before it stops, as Chip does.
+        let left_open = sockets.close_all(SHUTDOWN_GRACE).await;
+        if left_open > 0 {
+            tracing::warn!(left_open, "WebSockets did not close in time");
+        }
         tracing::info!("stopping: finishing open requests");
         let _ = stopping.send(());
     });

@@ -9,10 +9,12 @@
 //! | `rate_limit_per_minute` | 30 | chat starts per visitor address and messages per chat, per minute; 0 = no limit |
 //! | `static_dir` | this repository's `static/` | where `chatstyle.css` and `seshat.js` are |
 //! | `jquery_dir` | this repository's `node_modules/jquery/dist` | where `npm ci` put jQuery |
+//! | `staff_names` | none | `jid = Display Name` pairs, comma-separated (the daemon's key): the names visitors see on the WebSocket |
 
 use std::path::{Path, PathBuf};
 
 use ini::{Ini, ParseOption};
+use seshat_web::ws::StaffNames;
 
 /// Keys may carry this prefix so that they can share a web framework's section.
 const PREFIX: &str = "seshat_";
@@ -32,6 +34,8 @@ pub struct Settings {
     pub static_dir: PathBuf,
     /// jQuery's `dist` directory (`jquery_dir`).
     pub jquery_dir: PathBuf,
+    /// Staff members' display names (`staff_names`).
+    pub staff_names: StaffNames,
 }
 
 /// A setting that cannot be used, in one line naming the file, section
@@ -141,11 +145,18 @@ impl Settings {
             .get("jquery_dir")
             .map(|(_, value)| PathBuf::from(value))
             .unwrap_or_else(|| repository.join("node_modules/jquery/dist"));
+        let staff_names = match lookup.get("staff_names") {
+            None => StaffNames::default(),
+            Some((key, value)) => StaffNames::parse(value).map_err(|_| {
+                lookup.invalid(key, value, "jid = Display Name pairs separated by commas")
+            })?,
+        };
         Ok(Settings {
             database,
             rate_limit_per_minute,
             static_dir,
             jquery_dir,
+            staff_names,
         })
     }
 }
@@ -247,6 +258,22 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "site.ini [Seshat]: seshat_rate_limit_per_minute must be a whole number, 0 or more, not 'lots'"
+        );
+    }
+
+    #[test]
+    fn staff_names_are_read_as_the_daemon_reads_them() {
+        let settings =
+            parse("[Seshat]\nsqlitedb = x\nstaff_names = joe@example.com = Joe Bloggs\n").unwrap();
+        assert_eq!(
+            settings.staff_names.display_name("joe@example.com"),
+            "Joe Bloggs"
+        );
+        assert_eq!(
+            parse("[Seshat]\nsqlitedb = x\nstaff_names = joe@example.com\n")
+                .unwrap_err()
+                .to_string(),
+            "site.ini [Seshat]: staff_names must be jid = Display Name pairs separated by commas, not 'joe@example.com'"
         );
     }
 

@@ -96,6 +96,12 @@ impl Deployment {
     /// Starts Prosody with accounts `bot` and each of `staff`, then
     /// `seshatd` and `seshat-webapp` on one ini file.
     pub fn start(staff: &[&str]) -> Deployment {
+        Deployment::start_with_settings(staff, "")
+    }
+
+    /// Like [`Deployment::start`], with `extra` lines (`key = value\n`)
+    /// added to the ini section both programs read.
+    pub fn start_with_settings(staff: &[&str], extra: &str) -> Deployment {
         let prosody = Prosody::start().expect("start prosody");
         let mut accounts = vec![("bot", PASSWORD)];
         accounts.extend(staff.iter().map(|name| (*name, PASSWORD)));
@@ -121,7 +127,8 @@ impl Deployment {
              tls = none\n\
              presence_settle = 0.5\n\
              log_level = info,seshatd=debug\n\
-             rate_limit_per_minute = 30\n",
+             rate_limit_per_minute = 30\n\
+             {extra}",
             bot = prosody.jid("bot"),
             staff = localusers.join(", "),
             database = database.display(),
