@@ -226,3 +226,35 @@ async fn messages_flow_both_ways_at_once_without_stalling() {
         assert_eq!(bob.next_message(WAIT).await.unwrap().body, format!("a{i}"));
     }
 }
+
+#[tokio::test]
+async fn a_chosen_port_is_used_and_reachable_by_address() {
+    let port = seshat_testkit::free_port().unwrap();
+    let prosody = Prosody::start_on_port(port).unwrap();
+    assert_eq!(prosody.port(), port);
+    prosody.register("alice", "pw").unwrap();
+
+    // A client that knows only the address and the account, as a test of
+    // another program's printed instructions does.
+    let mut alice = StaffClient::connect_to(&prosody.addr(), &prosody.jid("alice"), "pw", "desk")
+        .await
+        .unwrap();
+    assert_eq!(
+        alice.bound_jid().unwrap().to_string(),
+        "alice@localhost/desk"
+    );
+    alice
+        .send_chat(&prosody.jid("alice"), "to myself")
+        .await
+        .unwrap();
+    assert_eq!(alice.next_message(WAIT).await.unwrap().body, "to myself");
+
+    // The same port again is taken now, and said so before Prosody starts.
+    let error = Prosody::start_on_port(port).unwrap_err();
+    match &error {
+        seshat_testkit::Error::Io { source, .. } => {
+            assert_eq!(source.kind(), std::io::ErrorKind::AddrInUse, "{error}")
+        }
+        other => panic!("expected an I/O error, got {other}"),
+    }
+}

@@ -15,7 +15,7 @@ mod command;
 mod config;
 
 use std::fs::{self, File};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -58,7 +58,24 @@ impl Prosody {
     ///
     /// Returns once the server accepts connections.
     pub fn start() -> Result<Prosody, Error> {
-        Prosody::create(false)
+        Prosody::create(false, None)
+    }
+
+    /// Starts an instance that speaks plain TCP on 127.0.0.1:`port`, a port
+    /// chosen by the caller rather than a free one picked by the kit: for
+    /// the demo, whose users type the port into a Jabber client once and
+    /// keep it. Port 0 picks a free one, as [`Prosody::start`] does.
+    ///
+    /// Fails with an [`Error::Io`] of kind `AddrInUse` when something
+    /// already listens there: Prosody itself would only log the clash and
+    /// keep running without a client port.
+    pub fn start_on_port(port: u16) -> Result<Prosody, Error> {
+        if port != 0 {
+            // Closed again at once, so that Prosody can bind it.
+            TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+                .map_err(|e| Error::io(format!("listen on 127.0.0.1:{port}"), e))?;
+        }
+        Prosody::create(false, Some(port).filter(|&port| port != 0))
     }
 
     /// Starts an instance that requires STARTTLS, with a freshly generated
@@ -69,10 +86,12 @@ impl Prosody {
     /// variable `SSL_CERT_FILE` to it before connecting. The environment is
     /// shared by the whole process, so do that in a test binary of its own.
     pub fn start_with_tls() -> Result<Prosody, Error> {
-        Prosody::create(true)
+        Prosody::create(true, None)
     }
 
-    fn create(with_tls: bool) -> Result<Prosody, Error> {
+    /// Creates the directory and configuration, then starts the server on
+    /// `port`, or on a free port when it is `None`.
+    fn create(with_tls: bool, port: Option<u16>) -> Result<Prosody, Error> {
         let dir = tempfile::Builder::new()
             .prefix("seshat-prosody-")
             .tempdir()
@@ -85,7 +104,10 @@ impl Prosody {
         } else {
             None
         };
-        let port = crate::free_port().map_err(|e| Error::io("find a free port for prosody", e))?;
+        let port = match port {
+            Some(port) => port,
+            None => crate::free_port().map_err(|e| Error::io("find a free port for prosody", e))?,
+        };
         let config_path = dir.path().join("prosody.cfg.lua");
         fs::write(&config_path, config::render(dir.path(), port, tls.as_ref()))
             .map_err(|e| Error::io(format!("write {}", config_path.display()), e))?;

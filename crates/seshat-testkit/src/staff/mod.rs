@@ -48,6 +48,14 @@ const CONNECT_DEADLINE: Duration = Duration::from_secs(15);
 /// How long the server may take to acknowledge a stanza we sent.
 const ACK_DEADLINE: Duration = Duration::from_secs(10);
 
+/// Where a staff client connects.
+struct Server {
+    /// `HOST:PORT`.
+    address: String,
+    /// STARTTLS (a [`Prosody::start_with_tls`] instance) or plain TCP.
+    uses_tls: bool,
+}
+
 /// A logged-in staff member. See the [module docs](self).
 ///
 /// Dropping it closes the connection in the background; call
@@ -95,15 +103,47 @@ impl StaffClient {
         resource: &str,
         show: Option<Show>,
     ) -> Result<StaffClient, Error> {
-        let account = prosody.jid(user);
+        let server = Server {
+            address: prosody.addr(),
+            uses_tls: prosody.uses_tls(),
+        };
+        StaffClient::log_in(server, prosody.jid(user), password, resource, show).await
+    }
+
+    /// Logs in as `account` with `password` and `resource` to a server this
+    /// kit did not start, at `address` (`127.0.0.1:PORT`), over plain TCP:
+    /// for a test that only knows what another program printed, such as
+    /// the demo's port and accounts. Otherwise like [`StaffClient::connect`].
+    pub async fn connect_to(
+        address: &str,
+        account: &BareJid,
+        password: &str,
+        resource: &str,
+    ) -> Result<StaffClient, Error> {
+        let server = Server {
+            address: address.to_owned(),
+            uses_tls: false,
+        };
+        StaffClient::log_in(server, account.clone(), password, resource, None).await
+    }
+
+    /// Starts the background task for `account` on `server` and waits until
+    /// the session is bound.
+    async fn log_in(
+        server: Server,
+        account: BareJid,
+        password: &str,
+        resource: &str,
+        show: Option<Show>,
+    ) -> Result<StaffClient, Error> {
         let full_jid = account
             .with_resource_str(resource)
             .map_err(|source| Error::InvalidJid {
                 jid: format!("{account}/{resource}"),
                 source,
             })?;
-        let server = DnsConfig::addr(&prosody.addr());
-        let uses_tls = prosody.uses_tls();
+        let uses_tls = server.uses_tls;
+        let server = DnsConfig::addr(&server.address);
         let password = password.to_owned();
 
         let (commands, command_rx) = mpsc::unbounded_channel();
