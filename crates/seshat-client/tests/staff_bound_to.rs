@@ -48,3 +48,40 @@ fn only_messages_for_the_listed_staff_come_back_in_order() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn names_with_quotes_and_backslashes_are_matched_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("seshat.db")).unwrap();
+    let odd = r#"o\"dd\\one@example.com"#.to_owned();
+    let chat = store.start_chat("v", None).unwrap();
+    store.accept(chat.id, &odd).unwrap();
+    store.send_from_visitor(&chat.token, "hello").unwrap();
+    let found = store.staff_bound_to(&[odd.clone()], 10).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].staff, odd);
+}
+
+#[test]
+fn marking_many_delivered_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("seshat.db")).unwrap();
+    let chat = store.start_chat("v", None).unwrap();
+    store.accept(chat.id, "joe@example.com").unwrap();
+    for n in 0..5 {
+        store
+            .send_from_visitor(&chat.token, &format!("message {n}"))
+            .unwrap();
+    }
+    let due = store.staff_bound(10).unwrap();
+    let first_three: Vec<i64> = due.iter().take(3).map(|message| message.id).collect();
+    store.mark_all_delivered(&first_three).unwrap();
+    store.mark_all_delivered(&[]).unwrap();
+    let left: Vec<String> = store
+        .staff_bound(10)
+        .unwrap()
+        .into_iter()
+        .map(|message| message.text)
+        .collect();
+    assert_eq!(left, ["message 3", "message 4"]);
+}

@@ -140,6 +140,15 @@ pub trait Store: Send + Sync + 'static {
     /// Marks a staff-bound message as delivered.
     fn mark_delivered(&self, message_id: i64) -> Result<()>;
 
+    /// Marks several staff-bound messages as delivered at once (one
+    /// transaction, where the store has them): what a daemon does with a
+    /// batch of acknowledgements.
+    fn mark_all_delivered(&self, message_ids: &[i64]) -> Result<()> {
+        message_ids
+            .iter()
+            .try_for_each(|&message_id| self.mark_delivered(message_id))
+    }
+
     /// Records whether one resource of a staff member is available.
     fn set_presence(&self, staff: &str, resource: &str, online: bool) -> Result<()>;
 

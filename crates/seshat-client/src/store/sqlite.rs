@@ -73,6 +73,28 @@ fn read_chat(row: &Row<'_>) -> rusqlite::Result<Chat> {
     })
 }
 
+/// `values` as a JSON array of strings, for `json_each`.
+fn json_array(values: &[String]) -> String {
+    let mut json = String::from("[");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push('"');
+        for c in value.chars() {
+            match c {
+                '"' => json.push_str("\\\""),
+                '\\' => json.push_str("\\\\"),
+                c if (c as u32) < 0x20 => json.push_str(&format!("\\u{:04x}", c as u32)),
+                c => json.push(c),
+            }
+        }
+        json.push('"');
+    }
+    json.push(']');
+    json
+}
+
 fn read_staff_message(row: &Row<'_>) -> rusqlite::Result<StaffMessage> {
     Ok(StaffMessage {
         id: row.get(0)?,
@@ -644,21 +666,38 @@ impl Store for SqliteStore {
         if staff.is_empty() {
             return Ok(Vec::new());
         }
-        // The recipients as one parameter, each between newlines, which no
-        // JID can contain: one statement whatever the number of staff.
-        let recipients = format!("\n{}\n", staff.join("\n"));
+        // The recipients as one JSON array parameter: one statement (and one
+        // cached plan) whatever the number of staff, and SQLite looks each
+        // row's staff member up in it instead of scanning a list.
+        let recipients = json_array(staff);
         self.read(|connection| {
             let messages = connection
                 .prepare_cached(
                     "SELECT m.messageid, m.chatid, c.localuser, m.message
                        FROM localmessagequeue AS m JOIN chat AS c ON c.chatid = m.chatid
-                      WHERE m.sendtime IS NULL AND c.localuser IS NOT NULL
-                        AND instr(?1, char(10) || c.localuser || char(10)) > 0
+                      WHERE m.sendtime IS NULL
+                        AND c.localuser IN (SELECT value FROM json_each(?1))
                       ORDER BY m.messageid LIMIT ?2",
                 )?
                 .query_map((recipients.as_str(), limit as i64), read_staff_message)?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(messages)
+        })
+    }
+
+    fn mark_all_delivered(&self, message_ids: &[i64]) -> Result<()> {
+        if message_ids.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx| {
+            let now = clock::now();
+            let mut statement = tx.prepare_cached(
+                "UPDATE localmessagequeue SET sendtime = ?1 WHERE messageid = ?2 AND sendtime IS NULL",
+            )?;
+            for &message_id in message_ids {
+                statement.execute((now, message_id))?;
+            }
+            Ok(())
         })
     }
 
