@@ -148,7 +148,7 @@ enum Ending {
 async fn run_until_stopped(options: Options) -> Result<Ending, Error> {
     let mut signals = StopSignals::install()?;
     let binaries = Binaries::find(options.bin_dir.as_deref())?;
-    let started = tokio::select! {
+    let mut running = tokio::select! {
         biased;
         name = signals.received() => {
             println!("{name}: stopping before the demo was ready.");
@@ -156,7 +156,6 @@ async fn run_until_stopped(options: Options) -> Result<Ending, Error> {
         }
         started = start(&options, &binaries) => started?,
     };
-    let mut running = started;
     print!(
         "{}",
         Banner {
