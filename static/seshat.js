@@ -10,6 +10,15 @@
  * data-seshat-token  a chat already started by the server (GET /chat page);
  *                    without it the box shows itself only while staff are
  *                    available, and the visitor's first line starts a chat.
+ * data-seshat-socket where the WebSocket is mounted (such as "/wc/connect"):
+ *                    replies are then pushed over a WebSocket instead of
+ *                    long-polled. Without it, in a browser without
+ *                    WebSocket, or when the first socket cannot be opened
+ *                    (a proxy that refuses upgrades), the box long-polls.
+ *                    Lines are sent with POST either way, so that each one
+ *                    is confirmed or retried.
+ *
+ * Boxes added to the page later: $(element).seshatChat().
  *
  * Message text is only ever inserted with .text(), never as HTML.
  */
@@ -39,6 +48,18 @@
 
   var instances = 0;
 
+  /* The absolute ws: or wss: URL of a socket path on this site, or null. */
+  function socketUrl(path) {
+    if (!path) {
+      return null;
+    }
+    if (/^wss?:\/\//.test(path)) {
+      return path;
+    }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + window.location.host + (path.charAt(0) === "/" ? "" : "/") + path;
+  }
+
   /* Builds an element with a class and optional attributes. */
   function element(tag, className, attributes) {
     return $("<" + tag + ">", $.extend({ "class": className }, attributes || {}));
@@ -57,6 +78,10 @@
     this.polling = false;
     this.ending = false;
     this.id = "seshat-" + ++instances;
+    this.socketUrl = window.WebSocket ? socketUrl(this.root.attr("data-seshat-socket")) : null;
+    this.socket = null;
+    this.socketOpenedOnce = false;
+    this.socketFailures = 0;
     this.build();
     if (this.token) {
       this.show();
@@ -185,9 +210,10 @@
     }
   };
 
-  /* Appends one line to the log; returns it so that its state can change. */
-  SeshatChat.prototype.addLine = function (from, text, time) {
-    var who = { visitor: "You", staff: "Staff", seshat: "" }[from];
+  /* Appends one line to the log; returns it so that its state can change.
+   * "name" (optional) replaces "Staff" with the staff member's name. */
+  SeshatChat.prototype.addLine = function (from, text, time, name) {
+    var who = name || { visitor: "You", staff: "Staff", seshat: "" }[from];
     var line = element("p", "seshat-line seshat-from-" + from);
     if (who) {
       line.append(element("span", "seshat-who").text(who + ": "));
@@ -334,6 +360,12 @@
     if (this.polling || !this.token) {
       return;
     }
+    if (this.socketUrl) {
+      if (!this.socket) {
+        this.listenOnSocket();
+      }
+      return;
+    }
     this.polling = true;
     var token = this.token;
     $.ajax({
@@ -383,12 +415,108 @@
       });
   };
 
+  /* Receives over a WebSocket: the chat is resumed by its token, every
+   * message arrives as soon as staff write it and is acknowledged once
+   * shown; after a drop the socket reconnects with backoff and gets again
+   * whatever was not acknowledged. Lines shown already (by id) are not
+   * shown twice. */
+  SeshatChat.prototype.listenOnSocket = function () {
+    var self = this;
+    var token = this.token;
+    var socket;
+    try {
+      socket = new WebSocket(this.socketUrl);
+    } catch (error) {
+      this.fallBackToPolling();
+      return;
+    }
+    this.socket = socket;
+    var send = function (command) {
+      if (socket.readyState === 1) {
+        socket.send(JSON.stringify(command));
+      }
+    };
+    socket.onopen = function () {
+      self.socketOpenedOnce = true;
+      send({ type: "start_chat", chat_id: token });
+    };
+    socket.onmessage = function (event) {
+      if (token !== self.token) {
+        socket.close(1000);
+        return;
+      }
+      var data;
+      try {
+        data = JSON.parse(event.data);
+      } catch (error) {
+        return;
+      }
+      if (data.type === "chat_resumed") {
+        if (self.socketFailures > 0) {
+          self.socketFailures = 0;
+          self.say("");
+        }
+      } else if (data.type === "chat_out") {
+        var message = data.msg_out;
+        if (message.id > self.lastId) {
+          self.lastId = message.id;
+          var staff = message.origin === "chat";
+          self.addLine(staff ? "staff" : "seshat", message.text, message.time,
+            staff && message.user ? message.user.name : null);
+        }
+        send({ type: "ack_chat", msg_id: message.id });
+      } else if (data.type === "chat_status") {
+        self.setStatus(data.status);
+        if (OVER[data.status]) {
+          socket.close(1000);
+        }
+      }
+    };
+    socket.onclose = function () {
+      if (self.socket === socket) {
+        self.socket = null;
+      }
+      if (token !== self.token || OVER[self.status]) {
+        return;
+      }
+      if (!self.socketOpenedOnce) {
+        self.fallBackToPolling();
+        return;
+      }
+      var retryIn = BACKOFF_SECONDS[Math.min(self.socketFailures, BACKOFF_SECONDS.length - 1)];
+      self.socketFailures += 1;
+      self.say("Connection lost. Trying again in " + retryIn + " s.");
+      window.setTimeout(function () {
+        if (token === self.token && !self.socket) {
+          self.listenOnSocket();
+        }
+      }, retryIn * 1000);
+    };
+  };
+
+  /* The socket never opened here: long-poll from now on. */
+  SeshatChat.prototype.fallBackToPolling = function () {
+    this.socketUrl = null;
+    this.socket = null;
+    this.poll();
+  };
+
+  SeshatChat.prototype.closeSocket = function () {
+    if (this.socket) {
+      var socket = this.socket;
+      this.socket = null;
+      socket.close(1000);
+    }
+  };
+
   SeshatChat.prototype.stop = function (status) {
     this.outbox = [];
+    this.closeSocket();
     this.setStatus(status);
   };
 
   SeshatChat.prototype.restart = function () {
+    this.closeSocket();
     this.token = null;
     this.lastId = 0;
     this.outbox = [];
@@ -399,9 +527,17 @@
     this.input.trigger("focus");
   };
 
-  $(function () {
-    $(".seshat-chat").each(function () {
-      $(this).data("seshat", new SeshatChat(this));
+  /* $(element).seshatChat() makes a box of an element added after the
+   * page loaded (each element once). */
+  $.fn.seshatChat = function () {
+    return this.each(function () {
+      if (!$(this).data("seshat")) {
+        $(this).data("seshat", new SeshatChat(this));
+      }
     });
+  };
+
+  $(function () {
+    $(".seshat-chat").seshatChat();
   });
 })(jQuery);
