@@ -29,7 +29,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use seshat_client::{clock, Client, StaffMessage};
+use futures::FutureExt;
+use seshat_client::{clock, ChatStatus, Client, StaffMessage};
 use tokio::time::Instant;
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::jid::{BareJid, Jid};
@@ -49,6 +50,9 @@ use crate::xmpp::{XmppConnection, XmppEvent};
 /// How many undelivered staff-bound messages one pass looks at. Messages
 /// still in flight count too, so this also caps how many are in flight.
 const STAFF_BOUND_BATCH: usize = 512;
+
+/// Most stanzas handled in one go before a relay pass.
+const BURST: usize = 256;
 
 /// How long to wait before trying again after the store failed.
 const STORE_RETRY: Duration = Duration::from_secs(1);
@@ -180,6 +184,19 @@ impl Broker {
                 }
                 () = deadline => {}
             }
+            // Under load stanzas arrive in bursts: handle all that are
+            // already here, so that one relay pass serves them together.
+            for _ in 0..BURST {
+                match connection.next_event().now_or_never() {
+                    Some(Some(event)) => self.on_event(event, &connection).await,
+                    Some(None) => return Err(BrokerError::StreamEnded),
+                    None => break,
+                }
+            }
+            self.on_deliveries().await;
+            // The pass reads the store after this point, so it covers every
+            // commit signalled so far.
+            changes.borrow_and_update();
             next_due = self.relay(&connection).await;
         }
         tracing::info!("shutting down");
@@ -394,6 +411,9 @@ impl Broker {
     /// delivered ones, in sending order, and lets the lost ones be sent again.
     async fn on_deliveries(&mut self) {
         let reports = self.outbox.take_settled();
+        if reports.is_empty() {
+            return;
+        }
         let delivered: Vec<i64> = reports
             .iter()
             .filter_map(|report| match report {
@@ -402,15 +422,9 @@ impl Broker {
             })
             .collect();
         if !delivered.is_empty() {
-            let ids = delivered.clone();
             let marked = self
                 .store
-                .run(move |store| {
-                    for id in ids {
-                        store.mark_delivered(id)?;
-                    }
-                    Ok(())
-                })
+                .run(move |store| store.mark_all_delivered(&delivered))
                 .await;
             if let Err(error) = marked {
                 // Not in flight any more, they go out again: a duplicate at worst.
@@ -465,7 +479,19 @@ impl Broker {
     ) -> Result<Option<f64>, seshat_client::Error> {
         let (waiting, available) = self
             .store
-            .run(|store| Ok((store.waiting_chats()?, store.available_staff()?)))
+            .run(|store| {
+                let waiting = store.waiting_chats()?;
+                // Who is available matters only for chats not offered yet.
+                let available = if waiting
+                    .iter()
+                    .any(|chat| chat.status == ChatStatus::Waiting)
+                {
+                    store.available_staff()?
+                } else {
+                    Vec::new()
+                };
+                Ok((waiting, available))
+            })
             .await?;
         self.offered_to
             .retain(|chat_id, _| waiting.iter().any(|chat| chat.id == *chat_id));

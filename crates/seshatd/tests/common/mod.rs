@@ -300,6 +300,11 @@ impl Rig {
         daemon.terminate()
     }
 
+    /// The running daemon's process id, for reading `/proc`.
+    pub fn daemon_pid(&self) -> Option<u32> {
+        self.daemon.as_ref().map(|daemon| daemon.child.id())
+    }
+
     /// Every daemon log of this rig so far, for failure messages.
     pub fn daemon_log(&self) -> String {
         let mut text = String::new();

@@ -1,0 +1,404 @@
+//! The relay benchmark: real Prosody, the real `seshatd` binary, real
+//! staff clients and the web side through `seshat-client`, all on this
+//! machine, measured in one run:
+//!
+//! - the raw XMPP hop between two clients (the floor);
+//! - relay latency visitor -> staff and staff -> visitor through the
+//!   store and the daemon (p50, p99);
+//! - relayed messages per second across 200 concurrent chats, both ways
+//!   at once;
+//! - the daemon's CPU time and memory (from `/proc`) with 1,000 open chats.
+//!
+//! ```text
+//! cargo bench -p seshatd --bench relay
+//! ```
+//!
+//! Everything shares the machine's cores: the figures are for the whole
+//! system (Prosody, daemon, 200 clients and the web side), not for the
+//! daemon alone.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::Rig;
+use futures::future::join_all;
+use seshat_client::{ChatToken, Client};
+use seshat_testkit::{BareJid, StaffClient};
+
+/// Staff members, each in one chat: the concurrent chats of the throughput run.
+const STAFF: usize = 200;
+/// Open chats in the database while measuring; those beyond [`STAFF`]
+/// belong to staff who are not connected and sit idle.
+const OPEN_CHATS: usize = 1000;
+/// Samples per latency measurement.
+const SAMPLES: usize = 1000;
+/// Messages each way per chat in the throughput run.
+const PER_CHAT: usize = 25;
+/// How long idle CPU use is watched.
+const IDLE: Duration = Duration::from_secs(5);
+/// Generous deadline for any single wait.
+const DEADLINE: Duration = Duration::from_secs(120);
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("an async runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let names: Vec<String> = (0..STAFF).map(|i| format!("s{i}_")).collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    eprintln!("setting up: {STAFF} staff accounts, {OPEN_CHATS} open chats...");
+    let mut rig = Rig::builder()
+        .staff(&name_refs)
+        .strangers(&["hopa", "hopb"])
+        .setting("log_level", "info")
+        .without_daemon()
+        .build();
+    let bot = rig.bot();
+
+    // Open chats, accepted before the daemon starts so nobody is offered
+    // them: the first STAFF by connected staff, the rest by absent staff.
+    let staff_jids: Vec<String> = names.iter().map(|name| rig.jid(name).to_string()).collect();
+    let tokens: Vec<ChatToken> = rig
+        .web
+        .run(move |store| {
+            let mut tokens = Vec::new();
+            for i in 0..OPEN_CHATS {
+                let chat = store.start_chat(&format!("visitor{i}"), None)?;
+                let staff = match staff_jids.get(i) {
+                    Some(jid) => jid.clone(),
+                    None => format!("absent{i}@localhost"),
+                };
+                store.accept(chat.id, &staff)?;
+                store.take_for_visitor(&chat.token)?;
+                tokens.push(chat.token);
+            }
+            Ok(tokens)
+        })
+        .await
+        .expect("open the chats");
+
+    let mut staff: Vec<StaffClient> = Vec::new();
+    for batch in names.chunks(20) {
+        staff.extend(join_all(batch.iter().map(|name| rig.connect(name, "desk"))).await);
+    }
+    let mut hop_a = rig.connect("hopa", "desk").await;
+    let mut hop_b = rig.connect("hopb", "desk").await;
+    rig.start_daemon();
+    let pid = rig.daemon_pid().expect("the daemon runs");
+
+    // Warm-up, and proof that the daemon sees every staff member.
+    join_all(
+        tokens[..STAFF]
+            .iter()
+            .map(|token| rig.web.send(token, "warm-up")),
+    )
+    .await;
+    for client in &mut staff {
+        client
+            .wait_for_message_containing("warm-up", DEADLINE)
+            .await
+            .expect("warm-up message");
+    }
+    eprintln!("measuring...");
+
+    let hop = raw_hop(&mut hop_a, &mut hop_b).await;
+    let to_staff = visitor_to_staff(&rig.web, &tokens[0], &mut staff[0], &bot).await;
+    let to_visitor = staff_to_visitor(&rig.web, &tokens[0], &mut staff[0], &bot).await;
+
+    let idle_before = cpu_seconds(pid);
+    tokio::time::sleep(IDLE).await; // Measuring idleness is waiting.
+    let idle_cpu = (cpu_seconds(pid) - idle_before) / IDLE.as_secs_f64();
+
+    let prosody_pid: u32 = std::fs::read_to_string(rig.prosody.dir().join("prosody.pid"))
+        .expect("prosody's pid file")
+        .trim()
+        .parse()
+        .expect("a pid");
+    let own_pid = std::process::id();
+    let before = [pid, prosody_pid, own_pid].map(cpu_seconds);
+    let (relayed, elapsed) = throughput(&rig.web, &tokens[..STAFF], staff, &bot).await;
+    let after = [pid, prosody_pid, own_pid].map(cpu_seconds);
+    let busy_cpu = after[0] - before[0];
+    let prosody_cpu = after[1] - before[1];
+    let clients_cpu = after[2] - before[2];
+    let memory = memory_kib(pid);
+
+    println!();
+    println!("| measurement | p50 | p99 | mean | max |");
+    println!("|---|---|---|---|---|");
+    for (what, stats) in [
+        ("raw XMPP hop, client to client", &hop),
+        ("relay visitor -> staff", &to_staff),
+        ("relay staff -> visitor", &to_visitor),
+    ] {
+        println!(
+            "| {what} ({} samples) | {} | {} | {} | {} |",
+            stats.samples,
+            ms(stats.p50),
+            ms(stats.p99),
+            ms(stats.mean),
+            ms(stats.max)
+        );
+    }
+    println!();
+    println!("| throughput and resources | value |");
+    println!("|---|---|");
+    println!(
+        "| relayed messages/s, {STAFF} concurrent chats, both ways at once | {:.0} ({relayed} messages in {:.2} s) |",
+        relayed as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "| daemon CPU during that run | {:.2} s ({:.0}% of one core; {:.0} µs per relayed message) |",
+        busy_cpu,
+        100.0 * busy_cpu / elapsed.as_secs_f64(),
+        1e6 * busy_cpu / relayed as f64
+    );
+    println!(
+        "| Prosody CPU during that run | {:.2} s ({:.0}% of one core) |",
+        prosody_cpu,
+        100.0 * prosody_cpu / elapsed.as_secs_f64()
+    );
+    println!(
+        "| staff clients and web side (this process) CPU during that run | {:.2} s ({:.0}% of one core) |",
+        clients_cpu,
+        100.0 * clients_cpu / elapsed.as_secs_f64()
+    );
+    println!(
+        "| daemon CPU while idle, {OPEN_CHATS} open chats | {:.1}% of one core |",
+        100.0 * idle_cpu
+    );
+    println!(
+        "| daemon RSS with {OPEN_CHATS} open chats: now / peak | {:.1} MiB / {:.1} MiB |",
+        memory.0 as f64 / 1024.0,
+        memory.1 as f64 / 1024.0
+    );
+    println!(
+        "| machine | {} cores; Prosody, daemon, {} XMPP clients and the web side share them |",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        STAFF + 2
+    );
+    assert!(rig.stop_daemon().success());
+}
+
+/// Latency figures of one measurement.
+struct Stats {
+    samples: usize,
+    p50: Duration,
+    p99: Duration,
+    mean: Duration,
+    max: Duration,
+}
+
+impl Stats {
+    fn of(mut samples: Vec<Duration>) -> Stats {
+        samples.sort();
+        let n = samples.len();
+        Stats {
+            samples: n,
+            p50: samples[n / 2],
+            p99: samples[(n * 99 / 100).min(n - 1)],
+            mean: samples.iter().sum::<Duration>() / n as u32,
+            max: samples[n - 1],
+        }
+    }
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2} ms", duration.as_secs_f64() * 1e3)
+}
+
+/// One client to another through Prosody, one message at a time.
+async fn raw_hop(a: &mut StaffClient, b: &mut StaffClient) -> Stats {
+    let to = b.jid().clone();
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for n in 0..SAMPLES {
+        let body = format!("hop {n}");
+        let started = Instant::now();
+        let (sent, arrived) = tokio::join!(a.send_chat(&to, &body), async {
+            let message = b.next_message(DEADLINE).await;
+            (started.elapsed(), message)
+        });
+        sent.expect("hop sent");
+        let (elapsed, message) = arrived;
+        assert_eq!(message.expect("hop arrived").body, body);
+        samples.push(elapsed);
+    }
+    Stats::of(samples)
+}
+
+/// The visitor's message committed to the store until the staff client has it.
+async fn visitor_to_staff(
+    web: &Client,
+    token: &ChatToken,
+    staff: &mut StaffClient,
+    bot: &BareJid,
+) -> Stats {
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for n in 0..SAMPLES {
+        let body = format!("to staff {n}");
+        let started = Instant::now();
+        web.send(token, &body).await.expect("visitor sends");
+        let message = staff
+            .expect_message_from(bot, DEADLINE)
+            .await
+            .expect("relayed to staff");
+        samples.push(started.elapsed());
+        assert_eq!(message.body, body);
+    }
+    Stats::of(samples)
+}
+
+/// The staff client's message sent until the visitor's long poll returns it.
+async fn staff_to_visitor(
+    web: &Client,
+    token: &ChatToken,
+    staff: &mut StaffClient,
+    bot: &BareJid,
+) -> Stats {
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for n in 0..SAMPLES {
+        let body = format!("to visitor {n}");
+        let started = Instant::now();
+        let (sent, received) = tokio::join!(staff.send_chat(bot, &body), async {
+            let messages = web.receive_waiting(token, DEADLINE).await;
+            (started.elapsed(), messages)
+        });
+        sent.expect("staff sends");
+        let (elapsed, messages) = received;
+        let texts: Vec<String> = messages
+            .expect("visitor receives")
+            .into_iter()
+            .map(|message| message.text)
+            .collect();
+        assert_eq!(texts, vec![body]);
+        samples.push(elapsed);
+    }
+    Stats::of(samples)
+}
+
+/// Every chat's visitor and staff member write [`PER_CHAT`] messages to
+/// each other at once; returns how many were relayed and how long it took
+/// until the last arrived.
+async fn throughput(
+    web: &Client,
+    tokens: &[ChatToken],
+    staff: Vec<StaffClient>,
+    bot: &BareJid,
+) -> (usize, Duration) {
+    let started = Instant::now();
+    let visitors_write = join_all(tokens.iter().enumerate().map(|(chat, token)| async move {
+        for n in 0..PER_CHAT {
+            web.send(token, &format!("v{chat}-{n}"))
+                .await
+                .expect("visitor sends");
+        }
+    }));
+    let staff_work = staff.into_iter().enumerate().map(|(chat, mut client)| {
+        let bot = bot.clone();
+        tokio::spawn(async move {
+            for n in 0..PER_CHAT {
+                client
+                    .send_chat(&bot, &format!("s{chat}-{n}"))
+                    .await
+                    .expect("staff sends");
+            }
+            for n in 0..PER_CHAT {
+                let message = client
+                    .expect_message_from(&bot, DEADLINE)
+                    .await
+                    .expect("relayed to staff");
+                assert_eq!(message.body, format!("v{chat}-{n}"));
+            }
+            client
+        })
+    });
+    let visitors_read = collect_for_visitors(web, tokens);
+    let (_, staff_done, ()) = tokio::join!(visitors_write, join_all(staff_work), visitors_read);
+    let elapsed = started.elapsed();
+    for client in staff_done {
+        drop(client.expect("a staff task"));
+    }
+    (2 * tokens.len() * PER_CHAT, elapsed)
+}
+
+/// Reads every chat's messages for the visitor as they arrive, the way a
+/// web application's long polls would, until each has [`PER_CHAT`].
+async fn collect_for_visitors(web: &Client, tokens: &[ChatToken]) {
+    let mut received = vec![0usize; tokens.len()];
+    let mut changes = web.store().changes();
+    let give_up_at = tokio::time::Instant::now() + DEADLINE;
+    while received.iter().any(|&count| count < PER_CHAT) {
+        changes.borrow_and_update();
+        let waiting: Vec<(usize, ChatToken)> = received
+            .iter()
+            .enumerate()
+            .filter(|(_, &count)| count < PER_CHAT)
+            .map(|(chat, _)| (chat, tokens[chat].clone()))
+            .collect();
+        let arrived = web
+            .run(move |store| {
+                let mut arrived = Vec::new();
+                for (chat, token) in waiting {
+                    for message in store.take_for_visitor(&token)? {
+                        arrived.push((chat, message.text));
+                    }
+                }
+                Ok(arrived)
+            })
+            .await
+            .expect("visitors receive");
+        for (chat, text) in arrived {
+            assert_eq!(text, format!("s{chat}-{}", received[chat]), "in order");
+            received[chat] += 1;
+        }
+        if received.iter().all(|&count| count >= PER_CHAT) {
+            break;
+        }
+        tokio::time::timeout_at(give_up_at, changes.changed())
+            .await
+            .expect("messages for visitors within the deadline")
+            .expect("the store is open");
+    }
+}
+
+/// User plus system CPU time of a process so far, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat");
+    // The command name may hold spaces; the fields after it do not.
+    let after_name = &stat[stat.rfind(')').expect("stat format") + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 here.
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / clock_ticks_per_second()
+}
+
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|output| String::from_utf8(output.stdout).ok())
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// Resident memory now and at its peak, in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/PID/status");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
