@@ -387,13 +387,13 @@ async fn unacknowledged_messages_come_again_after_a_reconnect_and_acknowledged_o
 }
 
 #[tokio::test]
-async fn an_acknowledgement_covers_only_what_the_socket_pushed() {
+async fn an_acknowledgement_never_covers_messages_queued_after_it() {
     let server = SocketServer::start().await;
     let (mut visitor, token, id) = server.visitor_with_chat().await;
     server.server.accept(id);
     let started = visitor.wait_for_text(texts::CHAT_STARTED).await;
     let started_id = started["msg_out"]["id"].as_i64().unwrap();
-    // A guessed id far ahead acknowledges only what was pushed.
+    // An id far ahead acknowledges what is there, not what comes later.
     visitor
         .send(json!({"type": "ack_chat", "msg_id": started_id + 1000}))
         .await;
@@ -410,7 +410,7 @@ async fn an_acknowledgement_covers_only_what_the_socket_pushed() {
     assert_eq!(
         server.server.staff.peek_for_visitor(&token).unwrap().len(),
         1,
-        "the reply after the guessed id was acknowledged in advance"
+        "a reply queued after the acknowledgement was marked by it"
     );
 }
 
