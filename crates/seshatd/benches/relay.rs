@@ -111,6 +111,8 @@ async fn run() {
     let to_staff = visitor_to_staff(&rig.web, &tokens[0], &mut staff[0], &bot).await;
     let to_visitor = staff_to_visitor(&rig.web, &tokens[0], &mut staff[0], &bot).await;
 
+    let (staff, raw_relayed, raw_elapsed) = raw_throughput(staff).await;
+
     let idle_before = cpu_seconds(pid);
     tokio::time::sleep(IDLE).await; // Measuring idleness is waiting.
     let idle_cpu = (cpu_seconds(pid) - idle_before) / IDLE.as_secs_f64();
@@ -149,6 +151,12 @@ async fn run() {
     println!();
     println!("| throughput and resources | value |");
     println!("|---|---|");
+    println!(
+        "| raw XMPP messages/s, {} client pairs, both ways at once (the floor) | {:.0} ({raw_relayed} messages in {:.2} s) |",
+        STAFF / 2,
+        raw_relayed as f64 / raw_elapsed.as_secs_f64(),
+        raw_elapsed.as_secs_f64()
+    );
     println!(
         "| relayed messages/s, {STAFF} concurrent chats, both ways at once | {:.0} ({relayed} messages in {:.2} s) |",
         relayed as f64 / elapsed.as_secs_f64(),
@@ -281,6 +289,42 @@ async fn staff_to_visitor(
         samples.push(elapsed);
     }
     Stats::of(samples)
+}
+
+/// The same traffic without Seshat: the staff clients in pairs, each
+/// writing [`PER_CHAT`] messages straight to its partner. Returns the
+/// clients for the next run, the number of messages and the time taken.
+async fn raw_throughput(staff: Vec<StaffClient>) -> (Vec<StaffClient>, usize, Duration) {
+    let jids: Vec<BareJid> = staff.iter().map(|client| client.jid().clone()).collect();
+    let half = staff.len() / 2;
+    let started = Instant::now();
+    let work = staff.into_iter().enumerate().map(|(i, mut client)| {
+        let partner = jids[(i + half) % (2 * half)].clone();
+        tokio::spawn(async move {
+            for n in 0..PER_CHAT {
+                client
+                    .send_chat(&partner, &format!("raw {n}"))
+                    .await
+                    .expect("raw send");
+            }
+            for n in 0..PER_CHAT {
+                let message = client
+                    .expect_message_from(&partner, DEADLINE)
+                    .await
+                    .expect("raw message");
+                assert_eq!(message.body, format!("raw {n}"));
+            }
+            client
+        })
+    });
+    let clients: Vec<StaffClient> = join_all(work)
+        .await
+        .into_iter()
+        .map(|client| client.expect("a raw task"))
+        .collect();
+    let elapsed = started.elapsed();
+    let messages = clients.len() * PER_CHAT;
+    (clients, messages, elapsed)
 }
 
 /// Every chat's visitor and staff member write [`PER_CHAT`] messages to

@@ -43,6 +43,11 @@ struct Sending {
 impl Sending {
     /// The message's fate, if it is decided.
     fn outcome(&self) -> Option<Delivery> {
+        // Asked first: once the stream has let go of the token its state is
+        // final, so the state read next is the last word. Read the other
+        // way round, an acknowledgement landing in between would look like
+        // a loss.
+        let let_go = is_forgotten(&self.token);
         let stage = StanzaStage::from(&self.token.state());
         let delivered = match self.proof {
             StanzaStage::Acked => stage == StanzaStage::Acked,
@@ -50,9 +55,7 @@ impl Sending {
         };
         if delivered {
             Some(Delivery::Delivered(self.message_id))
-        } else if matches!(stage, StanzaStage::Failed | StanzaStage::Dropped)
-            || is_forgotten(&self.token)
-        {
+        } else if let_go || matches!(stage, StanzaStage::Failed | StanzaStage::Dropped) {
             Some(Delivery::Lost(self.message_id))
         } else {
             None
@@ -60,9 +63,10 @@ impl Sending {
     }
 }
 
-/// Whether the stream stopped tracking a stanza: it went with a session
-/// that could not be resumed. Waiting for the last stage there is resolves
-/// at once, with nothing, exactly when the stream has let go of the token.
+/// Whether the stream has let go of a token: it does once the stanza is
+/// acknowledged (or written, without stream management), and when the
+/// stanza goes with a session that could not be resumed. Waiting for the
+/// last stage there is resolves at once, with nothing, exactly then.
 fn is_forgotten(token: &StanzaToken) -> bool {
     let mut token = token.clone();
     matches!(
