@@ -95,6 +95,9 @@ pub enum BrokerError {
     /// The database failed at start-up.
     #[error("{0}")]
     Store(#[from] seshat_client::Error),
+    /// The store stopped reporting changes, so the broker would never wake.
+    #[error("the database's change notifications stopped")]
+    ChangesStopped,
 }
 
 /// The current XMPP session: from a login to the next login that cannot
@@ -179,7 +182,7 @@ impl Broker {
                     // The store outlives this loop, so the sender cannot be
                     // gone; were it, waiting on it again would spin.
                     if changed.is_err() {
-                        return Err(BrokerError::StreamEnded);
+                        return Err(BrokerError::ChangesStopped);
                     }
                 }
                 () = deadline => {}
