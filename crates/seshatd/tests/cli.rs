@@ -158,3 +158,24 @@ async fn logs_hold_neither_the_password_nor_message_bodies_at_info() {
         assert!(!log.contains(secret), "{secret:?} in the log:\n{log}");
     }
 }
+
+#[tokio::test]
+async fn a_refused_login_is_reported_plainly_and_retried() {
+    let rig = Rig::builder()
+        .staff(&["alice"])
+        .setting("password", "not the password")
+        .build();
+    let give_up_at = tokio::time::Instant::now() + WAIT;
+    loop {
+        let log = rig.daemon_log();
+        if log.contains("the server refused the login; check username and password") {
+            assert!(!log.contains("not the password"), "{log}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < give_up_at,
+            "no refused login in the log:\n{log}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

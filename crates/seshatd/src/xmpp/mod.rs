@@ -52,6 +52,12 @@ pub const KEEPALIVE_ANSWER: Duration = Duration::from_secs(20);
 /// relayed messages.
 const QUEUE_DEPTH: usize = 256;
 
+/// How long one login may take, from the TCP connection to the stream
+/// restart after authentication. Beyond it the attempt is abandoned and
+/// the next one paced by the backoff (an unreachable host can otherwise
+/// keep a TCP connect waiting for minutes).
+const LOGIN_DEADLINE: Duration = Duration::from_secs(30);
+
 /// How long [`XmppConnection::close`] waits for the server to see our
 /// goodbye before dropping the connection anyway.
 const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
@@ -320,15 +326,21 @@ impl<C: ServerConnector> Attempt<C> {
                 // The connection was closed or dropped meanwhile.
                 return;
             }
-            match login::log_in(
+            let login = login::log_in(
                 self.connector.clone(),
                 &self.identity,
                 self.password.expose(),
                 self.timeouts,
-            )
-            .await
-            {
-                Ok(connection) => {
+            );
+            match tokio::time::timeout(LOGIN_DEADLINE, login).await {
+                Err(_) => {
+                    tracing::warn!(
+                        account = %self.account,
+                        "could not connect: no answer within {} s",
+                        LOGIN_DEADLINE.as_secs()
+                    );
+                }
+                Ok(Ok(connection)) => {
                     self.pacing
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -338,14 +350,14 @@ impl<C: ServerConnector> Attempt<C> {
                     let _ = slot.send(connection);
                     return;
                 }
-                Err(error) if login::is_refused_login(&error) => {
+                Ok(Err(error)) if login::is_refused_login(&error) => {
                     tracing::error!(
                         account = %self.account,
                         %error,
                         "the server refused the login; check username and password"
                     );
                 }
-                Err(error) => {
+                Ok(Err(error)) => {
                     tracing::warn!(account = %self.account, %error, "could not connect");
                 }
             }
