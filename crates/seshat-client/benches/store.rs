@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use seshat_client::{Client, ChatToken, SqliteStore, Store};
+use seshat_client::{ChatToken, Client, SqliteStore, Store};
 
 const SENDS: usize = 20_000;
 const TAKES: usize = 10_000;
@@ -30,13 +30,17 @@ fn main() {
     store.accept(chat.id, "joe@example.com").unwrap();
     let started = Instant::now();
     for n in 0..SENDS {
-        store.send_from_visitor(&chat.token, &format!("message {n}")).unwrap();
+        store
+            .send_from_visitor(&chat.token, &format!("message {n}"))
+            .unwrap();
     }
     let sends_per_second = SENDS as f64 / started.elapsed().as_secs_f64();
 
     let mut take_time = Duration::ZERO;
     for n in 0..TAKES {
-        store.reply_from_staff("joe@example.com", &format!("reply {n}")).unwrap();
+        store
+            .reply_from_staff("joe@example.com", &format!("reply {n}"))
+            .unwrap();
         let started = Instant::now();
         let taken = store.take_for_visitor(&chat.token).unwrap();
         take_time += started.elapsed();
@@ -61,7 +65,10 @@ fn main() {
 }
 
 fn unix_micros() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_micros()
 }
 
 /// Commits one reply per round; the waiter process measures how long after
