@@ -57,7 +57,9 @@ fn names_with_quotes_and_backslashes_are_matched_exactly() {
     let chat = store.start_chat("v", None).unwrap();
     store.accept(chat.id, &odd).unwrap();
     store.send_from_visitor(&chat.token, "hello").unwrap();
-    let found = store.staff_bound_to(&[odd.clone()], 10).unwrap();
+    let found = store
+        .staff_bound_to(std::slice::from_ref(&odd), 10)
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].staff, odd);
 }
