@@ -64,6 +64,25 @@ pub enum Error {
     TaskCancelled,
 }
 
+impl Error {
+    /// True when the database was busy or locked by another process for
+    /// longer than the busy timeout: a temporary condition worth retrying
+    /// (a web app may answer 503).
+    pub fn is_busy(&self) -> bool {
+        let Error::Database(source) = self else {
+            return false;
+        };
+        matches!(
+            source.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(failure, _))
+                if matches!(
+                    failure.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                )
+        )
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(error: rusqlite::Error) -> Self {
         Error::Database(Box::new(error))

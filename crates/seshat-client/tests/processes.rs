@@ -170,6 +170,25 @@ fn thirty_two_processes_share_one_file_without_lock_errors() {
 }
 
 #[test]
+fn thirty_two_processes_can_create_a_new_file_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    // Web workers and the daemon starting at the same moment on a file that
+    // does not exist yet: each creates, migrates and switches it to WAL.
+    let children: Vec<_> = (0..32)
+        .map(|_| spawn_child("hammer", &path, None))
+        .collect();
+    for child in children {
+        assert_eq!(lines_with(child, ""), ["done"]);
+    }
+    let chats: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM chat", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(chats, 32 * 40);
+}
+
+#[test]
 fn each_message_is_taken_once_when_processes_poll_the_same_chat() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("seshat.db");

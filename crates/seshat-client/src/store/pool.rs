@@ -7,7 +7,7 @@
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -49,6 +49,10 @@ impl Pool {
     /// NORMAL`, which in WAL mode keeps the database consistent after a
     /// crash and loses at most the last commits on power loss.
     pub(crate) fn open(&self) -> Result<Connection> {
+        retry_while_busy(self.busy_timeout, || self.open_once())
+    }
+
+    fn open_once(&self) -> Result<Connection> {
         let connection = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -64,6 +68,30 @@ impl Pool {
         connection.execute_batch("PRAGMA synchronous = NORMAL;")?;
         connection.set_prepared_statement_cache_capacity(64);
         Ok(connection)
+    }
+}
+
+/// Runs `attempt` again while SQLite reports the database busy or locked,
+/// until `timeout` has passed. Most statements wait in SQLite's own busy
+/// handler, but a few return at once: switching a new file to WAL while
+/// another process does the same, or reading the WAL index while another
+/// process recovers it. Those are the moments several web workers and the
+/// daemon start together on a fresh file.
+pub(crate) fn retry_while_busy<T>(
+    timeout: Duration,
+    mut attempt: impl FnMut() -> Result<T>,
+) -> Result<T> {
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match attempt() {
+            Err(error) if error.is_busy() && Instant::now() < deadline => {
+                // Backoff between attempts, capped so a freed lock is noticed soon.
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            result => return result,
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use tokio::sync::watch::Receiver;
 
-use super::pool::Pool;
+use super::pool::{retry_while_busy, Pool};
 use super::schema;
 use super::watch::ChangeSignal;
 use super::Store;
@@ -129,8 +129,11 @@ impl SqliteStore {
         let pool = Pool::new(path.clone(), options.busy_timeout);
         {
             let mut connection = pool.open()?;
-            let before = schema_version_of(&connection)?;
-            schema::prepare(&mut connection)?;
+            let before = retry_while_busy(options.busy_timeout, || {
+                let before = schema_version_of(&connection)?;
+                schema::prepare(&mut connection)?;
+                Ok(before)
+            })?;
             if let Some(old) = before.filter(|&version| version < schema::SCHEMA_VERSION) {
                 let (to_staff, to_visitors, open_chats) = schema::describe_pending(&connection)?;
                 tracing::info!(
