@@ -45,6 +45,8 @@
 //! # }
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod client;
 pub mod clock;
 pub mod error;

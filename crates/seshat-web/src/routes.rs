@@ -167,17 +167,45 @@ async fn receive(
     Ok(Json(Received::new(messages, status)))
 }
 
-/// Reads the status, then the messages. In this order the status never
-/// runs ahead of the messages: every status change queues its notice in
-/// the same transaction, so a caller that stops at "closed" has seen it.
+/// The pending messages and the status, consistent with each other: the
+/// status is read before and after the messages, and the messages are read
+/// again while it changed in between. Every status change queues its notice
+/// in the same transaction, so the returned status never runs ahead of the
+/// messages (a caller that stops at "closed" has seen the notice) nor lags
+/// behind them (a closing notice never comes with "open"). A chat changes
+/// status a few times at most, so the loop ends.
 fn fetch_pending(
     store: &dyn Store,
     token: &ChatToken,
     after: Option<i64>,
 ) -> seshat_client::Result<(Vec<VisitorMessage>, ChatStatus)> {
-    let status = store.status(token)?;
-    let messages = match after {
-        None => store.take_for_visitor(token)?,
+    let mut status = store.status(token)?;
+    let mut messages = Vec::new();
+    loop {
+        let batch = fetch_messages(store, token, after)?;
+        match after {
+            // Taken messages are gone from the store: keep every batch.
+            None => messages.extend(batch),
+            // Peeked messages are still pending: the last look has them all.
+            Some(_) => messages = batch,
+        }
+        let now = store.status(token)?;
+        if now == status {
+            return Ok((messages, status));
+        }
+        status = now;
+    }
+}
+
+/// The messages to return: taken for good without `after`, or kept until
+/// acknowledged with it.
+fn fetch_messages(
+    store: &dyn Store,
+    token: &ChatToken,
+    after: Option<i64>,
+) -> seshat_client::Result<Vec<VisitorMessage>> {
+    match after {
+        None => store.take_for_visitor(token),
         Some(after) => {
             let pending = store.peek_for_visitor(token)?;
             // Writing only when there is something to acknowledge keeps
@@ -185,13 +213,12 @@ fn fetch_pending(
             if pending.first().is_some_and(|message| message.id <= after) {
                 store.acknowledge(token, after)?;
             }
-            pending
+            Ok(pending
                 .into_iter()
                 .filter(|message| message.id > after)
-                .collect()
+                .collect())
         }
-    };
-    Ok((messages, status))
+    }
 }
 
 /// The form of `POST /sendmessage/{token}`.
