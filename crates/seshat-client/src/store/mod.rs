@@ -6,6 +6,7 @@
 //! without touching either. Methods block; use [`crate::Client`] from async
 //! code.
 
+mod checkpoint;
 mod pool;
 mod schema;
 mod sqlite;
@@ -70,6 +71,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Up to `limit` history entries (both directions) posted strictly
     /// before the `(time, id)` cursor, newest first; `None` starts from now.
+    /// Only what the visitor wrote counts as from the visitor: Seshat's own
+    /// notices to staff are left out.
     fn history(
         &self,
         token: &ChatToken,

@@ -6,11 +6,12 @@
 
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::checkpoint::{Checkpointer, FALLBACK_PAGES};
 use crate::error::Result;
 
 /// Connections kept idle at most; more can be open at busy moments.
@@ -21,6 +22,9 @@ pub(crate) struct Pool {
     path: PathBuf,
     busy_timeout: Duration,
     idle: Mutex<Vec<Connection>>,
+    /// Keeps the WAL short off the request path (see `checkpoint`);
+    /// started with the first connection, once the file exists.
+    checkpointer: OnceLock<Checkpointer>,
 }
 
 impl Pool {
@@ -29,6 +33,7 @@ impl Pool {
             path,
             busy_timeout,
             idle: Mutex::new(Vec::new()),
+            checkpointer: OnceLock::new(),
         }
     }
 
@@ -66,6 +71,9 @@ impl Pool {
             tracing::warn!(%mode, "the database refused WAL mode; concurrent access will be slower");
         }
         connection.execute_batch("PRAGMA synchronous = NORMAL;")?;
+        connection.pragma_update(None, "wal_autocheckpoint", FALLBACK_PAGES)?;
+        self.checkpointer
+            .get_or_init(|| Checkpointer::start(self.path.clone(), self.busy_timeout));
         connection.set_prepared_statement_cache_capacity(64);
         Ok(connection)
     }
