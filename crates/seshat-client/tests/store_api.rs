@@ -169,6 +169,68 @@ fn ending_an_open_chat_tells_both_sides() {
 }
 
 #[test]
+fn history_does_not_show_the_closing_notice_as_the_visitors() {
+    let f = fixture();
+    let chat = f.store.start_chat("Anonymous", None).unwrap();
+    f.store.accept(chat.id, "joe@example.com").unwrap();
+    f.store.send_from_visitor(&chat.token, "bye now").unwrap();
+    assert!(f.store.end_chat(&chat.token).unwrap());
+
+    let history = f.store.history(&chat.token, None, 25).unwrap();
+    let from_visitor: Vec<_> = history
+        .iter()
+        .filter_map(|entry| match entry {
+            HistoryEntry::FromVisitor { text, .. } => Some(text.as_str()),
+            HistoryEntry::ToVisitor(_) => None,
+        })
+        .collect();
+    assert_eq!(from_visitor, ["bye now"]);
+    // The visitor's own copy of the notice is there, from Seshat, newest.
+    assert!(matches!(&history[0],
+        HistoryEntry::ToVisitor(m) if m.text == texts::CHAT_CLOSED && m.author == Author::Seshat));
+    let notices = history
+        .iter()
+        .filter(|entry| matches!(entry, HistoryEntry::ToVisitor(m) if m.text == texts::CHAT_CLOSED))
+        .count();
+    assert_eq!(notices, 1);
+
+    // Staff are still told, after the visitor's last words.
+    let due: Vec<_> = f
+        .store
+        .staff_bound(10)
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.staff, m.text))
+        .collect();
+    assert_eq!(
+        due,
+        [
+            ("joe@example.com".to_owned(), "bye now".to_owned()),
+            ("joe@example.com".to_owned(), texts::CHAT_CLOSED.to_owned()),
+        ]
+    );
+    let to_joe = f
+        .store
+        .staff_bound_to(&["joe@example.com".to_owned()], 10)
+        .unwrap();
+    assert_eq!(to_joe.last().unwrap().text, texts::CHAT_CLOSED);
+
+    // The same words typed by a visitor are still the visitor's.
+    let other = f.store.start_chat("Bob", None).unwrap();
+    f.store.accept(other.id, "ann@example.com").unwrap();
+    f.store
+        .send_from_visitor(&other.token, texts::CHAT_CLOSED)
+        .unwrap();
+    assert!(f
+        .store
+        .history(&other.token, None, 25)
+        .unwrap()
+        .iter()
+        .any(|entry| matches!(entry,
+            HistoryEntry::FromVisitor { text, .. } if text == texts::CHAT_CLOSED)));
+}
+
+#[test]
 fn a_visitor_leaving_before_acceptance_withdraws_the_request() {
     let f = fixture();
     let chat = f.store.start_chat("Anonymous", None).unwrap();

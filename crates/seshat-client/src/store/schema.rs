@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::token::ChatToken;
 
 /// The schema version this program writes and understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The original tables, exactly as Seshat 0.3.1 created them.
 const VERSION_1: &str = "
@@ -47,6 +47,18 @@ CREATE INDEX staff_bound_by_chat ON localmessagequeue (chatid, posttime, message
 CREATE INDEX online_staff ON onlinestatus (localuser) WHERE online = 1;
 ";
 
+/// Version 2 -> 3: who wrote each staff-bound message. NULL is the visitor,
+/// as for every row the original Python client and version 2 wrote;
+/// [`AUTHOR_SESHAT`] marks a notice from Seshat itself (the visitor ended
+/// the chat), which staff must still receive but which the visitor never
+/// typed.
+const TO_VERSION_3: &str = "
+ALTER TABLE localmessagequeue ADD COLUMN author TEXT;
+";
+
+/// The `localmessagequeue.author` of a notice Seshat writes to staff.
+pub(crate) const AUTHOR_SESHAT: &str = "seshat";
+
 /// Brings the database to [`SCHEMA_VERSION`] inside one immediate
 /// transaction: creates it when empty, migrates an older one, refuses a
 /// newer one. Either every step lands or none does.
@@ -71,6 +83,9 @@ pub(crate) fn prepare(connection: &mut Connection) -> Result<()> {
     }
     if found < 2 {
         migrate_to_2(&transaction)?;
+    }
+    if found < 3 {
+        migrate_to_3(&transaction)?;
     }
     transaction.commit()?;
     Ok(())
@@ -117,6 +132,14 @@ fn migrate_to_2(transaction: &Transaction<'_>) -> Result<()> {
         give_token.execute((ChatToken::generate().as_str(), chat_id))?;
     }
     transaction.execute("UPDATE dbversion SET version = 2", [])?;
+    Ok(())
+}
+
+fn migrate_to_3(transaction: &Transaction<'_>) -> Result<()> {
+    // Existing rows keep NULL: the visitor's, which is what the original
+    // client and version 2 meant by every staff-bound row they wrote.
+    transaction.execute_batch(TO_VERSION_3)?;
+    transaction.execute("UPDATE dbversion SET version = 3", [])?;
     Ok(())
 }
 

@@ -245,13 +245,21 @@ fn queue_for_visitor(
     Ok(())
 }
 
-fn queue_for_staff(connection: &Connection, chat_id: i64, text: &str) -> Result<()> {
+/// Queues `text` for the staff member of the chat. `author` is `None` for
+/// what the visitor wrote and [`schema::AUTHOR_SESHAT`] for Seshat's own
+/// notices, which history leaves out (the visitor has their own copy).
+fn queue_for_staff(
+    connection: &Connection,
+    chat_id: i64,
+    text: &str,
+    author: Option<&str>,
+) -> Result<()> {
     connection
         .prepare_cached(
-            "INSERT INTO localmessagequeue (posttime, sendtime, chatid, message)
-             VALUES (?1, NULL, ?2, ?3)",
+            "INSERT INTO localmessagequeue (posttime, sendtime, chatid, message, author)
+             VALUES (?1, NULL, ?2, ?3, ?4)",
         )?
-        .execute((clock::now(), chat_id, text))?;
+        .execute((clock::now(), chat_id, text, author))?;
     Ok(())
 }
 
@@ -330,12 +338,12 @@ impl Store for SqliteStore {
                     SendOutcome::ChatIsOver
                 }
                 ChatStatus::Open => {
-                    queue_for_staff(tx, chat_id, text)?;
+                    queue_for_staff(tx, chat_id, text, None)?;
                     SendOutcome::Sent
                 }
                 _ => {
                     queue_for_visitor(tx, chat_id, texts::DELIVERED_WHEN_STARTED, None)?;
-                    queue_for_staff(tx, chat_id, text)?;
+                    queue_for_staff(tx, chat_id, text, None)?;
                     SendOutcome::HeldUntilAccepted
                 }
             })
@@ -387,7 +395,7 @@ impl Store for SqliteStore {
             match chat.status {
                 ChatStatus::Open => {
                     set_status(tx, chat_id, ChatStatus::Closed)?;
-                    queue_for_staff(tx, chat_id, texts::CHAT_CLOSED)?;
+                    queue_for_staff(tx, chat_id, texts::CHAT_CLOSED, Some(schema::AUTHOR_SESHAT))?;
                     queue_for_visitor(tx, chat_id, texts::CHAT_CLOSED, None)?;
                     Ok(Some(chat_id))
                 }
@@ -435,11 +443,13 @@ impl Store for SqliteStore {
         let time = if time.is_finite() { time } else { f64::MAX };
         self.read(|connection| {
             let chat_id = chat_id_of(connection, token)?;
+            // Staff-bound rows with an author are Seshat's notices to staff,
+            // not the visitor's words; the visitor-bound copy stands for them.
             let entries = connection
                 .prepare_cached(
                     "SELECT direction, messageid, message, posttime, author FROM (
                          SELECT 0 AS direction, messageid, message, posttime, NULL AS author
-                           FROM localmessagequeue WHERE chatid = ?1
+                           FROM localmessagequeue WHERE chatid = ?1 AND author IS NULL
                          UNION ALL
                          SELECT 1, messageid, message, posttime, author
                            FROM remotemessagequeue WHERE chatid = ?1)
