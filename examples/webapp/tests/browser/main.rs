@@ -91,23 +91,9 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         ["Hello from the browser"]
     );
 
-    let offer = alice
-        .wait_for_message_containing("wants to start a conversation", DEADLINE)
-        .await
-        .unwrap_or_else(|error| panic!("no offer: {error}\n{}", deployment.logs()));
-    assert!(
-        offer
-            .body
-            .contains("The starting message is: 'Hello from the browser'"),
-        "{}",
-        offer.body
-    );
-    let chat_id = chat_id_in_offer(&offer.body);
-
-    alice
-        .send_chat(&bot, &format!("!ACCEPT {chat_id}"))
-        .await
-        .expect("send !ACCEPT");
+    let chat_id = deployment
+        .accept_offer(&mut alice, "Hello from the browser")
+        .await;
     alice
         .wait_for_message_containing(&format!("You are now handling chat #{chat_id}"), DEADLINE)
         .await
@@ -351,15 +337,4 @@ async fn press_tab_until_focused(browser: &fantoccini::Client, class: &str) {
         "Tab never reached .{class}; widget: {}",
         describe(browser).await
     );
-}
-
-/// The number in "... reply with the message '!ACCEPT 42'."
-fn chat_id_in_offer(offer: &str) -> i64 {
-    let start = offer.find("!ACCEPT ").expect("an !ACCEPT hint") + "!ACCEPT ".len();
-    offer[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .expect("a chat number")
 }

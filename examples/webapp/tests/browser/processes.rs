@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use seshat_testkit::{free_port, wait_until, Prosody};
+use seshat_testkit::{free_port, wait_until, Prosody, StaffClient};
 
 /// Longest wait for any one thing to happen: generous, because two cores
 /// are shared with other builds; reached only when something is broken.
@@ -174,6 +174,29 @@ impl Deployment {
         self.webapp = webapp;
     }
 
+    /// Waits for the offer of a chat that started with `start_message`,
+    /// checks it names that message, and accepts it as `staff`; returns the
+    /// chat's number.
+    pub async fn accept_offer(&self, staff: &mut StaffClient, start_message: &str) -> i64 {
+        let offer = staff
+            .wait_for_message_containing("wants to start a conversation", DEADLINE)
+            .await
+            .unwrap_or_else(|error| panic!("no offer: {error}\n{}", self.logs()));
+        assert!(
+            offer
+                .body
+                .contains(&format!("The starting message is: '{start_message}'")),
+            "{}",
+            offer.body
+        );
+        let chat_id = chat_id_in_offer(&offer.body);
+        staff
+            .send_chat(&self.prosody.jid("bot"), &format!("!ACCEPT {chat_id}"))
+            .await
+            .expect("send !ACCEPT");
+        chat_id
+    }
+
     /// Both programs' logs, for failure messages.
     pub fn logs(&self) -> String {
         format!(
@@ -262,4 +285,15 @@ pub fn start_chromedriver(log: &Path) -> (Running, u16) {
         TcpStream::connect(("127.0.0.1", port)).is_ok()
     });
     (driver, port)
+}
+
+/// The number in "... reply with the message '!ACCEPT 42'."
+fn chat_id_in_offer(offer: &str) -> i64 {
+    let start = offer.find("!ACCEPT ").expect("an !ACCEPT hint") + "!ACCEPT ".len();
+    offer[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .expect("a chat number")
 }

@@ -90,22 +90,9 @@ async fn the_widget_chats_over_a_websocket() {
         "return window.seshatSockets.some((socket) => socket.readyState === 1);",
     )
     .await;
-    let offer = alice
-        .wait_for_message_containing("wants to start a conversation", DEADLINE)
-        .await
-        .unwrap_or_else(|error| panic!("no offer: {error}\n{}", deployment.logs()));
-    assert!(
-        offer
-            .body
-            .contains("The starting message is: 'Hello over the socket'"),
-        "{}",
-        offer.body
-    );
-    let chat_id = chat_id_in_offer(&offer.body);
-    alice
-        .send_chat(&bot, &format!("!ACCEPT {chat_id}"))
-        .await
-        .expect("send !ACCEPT");
+    deployment
+        .accept_offer(&mut alice, "Hello over the socket")
+        .await;
     wait_for_line(&browser, "seshat", "Your chat has started.").await;
     wait_for_status(&browser, "open").await;
 
@@ -175,15 +162,4 @@ async fn the_widget_chats_over_a_websocket() {
     browser.close().await.expect("close the browser");
     drop(driver);
     alice.disconnect().await.expect("alice logs out");
-}
-
-/// The number in "... reply with the message '!ACCEPT 42'."
-fn chat_id_in_offer(offer: &str) -> i64 {
-    let start = offer.find("!ACCEPT ").expect("an !ACCEPT hint") + "!ACCEPT ".len();
-    offer[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .expect("a chat number")
 }

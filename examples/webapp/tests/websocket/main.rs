@@ -68,22 +68,9 @@ async fn a_whole_chat_over_the_websocket_with_real_staff() {
     visitor.round_trip().await;
 
     // ----- staff accept -----------------------------------------------------
-    let offer = alice
-        .wait_for_message_containing("wants to start a conversation", DEADLINE)
-        .await
-        .unwrap_or_else(|error| panic!("no offer: {error}\n{}", deployment.logs()));
-    assert!(
-        offer
-            .body
-            .contains("The starting message is: 'Hello over the socket'"),
-        "{}",
-        offer.body
-    );
-    let chat_id = chat_id_in_offer(&offer.body);
-    alice
-        .send_chat(&bot, &format!("!ACCEPT {chat_id}"))
-        .await
-        .expect("send !ACCEPT");
+    let chat_id = deployment
+        .accept_offer(&mut alice, "Hello over the socket")
+        .await;
     let started = visitor.wait_for_text(texts::CHAT_STARTED).await;
     assert_eq!(started["msg_out"]["origin"], "system");
     assert_eq!(visitor.wait_for_type("chat_status").await["status"], "open");
@@ -272,15 +259,4 @@ async fn a_whole_chat_over_the_websocket_with_real_staff() {
     alice.disconnect().await.expect("alice logs out");
     daemon.stop();
     drop((prosody, dir));
-}
-
-/// The number in "... reply with the message '!ACCEPT 42'."
-fn chat_id_in_offer(offer: &str) -> i64 {
-    let start = offer.find("!ACCEPT ").expect("an !ACCEPT hint") + "!ACCEPT ".len();
-    offer[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .expect("a chat number")
 }
