@@ -129,18 +129,7 @@ async fn logs_hold_neither_the_password_nor_message_bodies_at_info() {
     let mut alice = rig.connect_available("alice", "desk").await;
     let bot = rig.bot();
     let mut chat = rig.visitor("visitor", Some("private start message")).await;
-    alice
-        .wait_for_message_containing("wants to start", WAIT)
-        .await
-        .unwrap();
-    alice
-        .send_chat(&bot, &format!("!ACCEPT {}", chat.id()))
-        .await
-        .unwrap();
-    alice
-        .wait_for_message_containing("You are now handling", WAIT)
-        .await
-        .unwrap();
+    rig.accept(&mut alice, &chat).await;
     chat.say("visitor secret 4711").await;
     expect_from_bot(&mut alice, &bot, "visitor secret 4711").await;
     alice.send_chat(&bot, "staff secret 0815").await.unwrap();

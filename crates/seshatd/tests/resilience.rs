@@ -16,20 +16,8 @@ const RECONNECT: Duration = Duration::from_secs(45);
 
 /// Opens a chat between a visitor and Alice.
 async fn accepted_chat(rig: &Rig, alice: &mut StaffClient) -> common::Visitor {
-    let bot = rig.bot();
     let mut chat = rig.visitor("visitor", None).await;
-    alice
-        .wait_for_message_containing("wants to start", WAIT)
-        .await
-        .unwrap();
-    alice
-        .send_chat(&bot, &format!("!ACCEPT {}", chat.id()))
-        .await
-        .unwrap();
-    alice
-        .wait_for_message_containing("You are now handling", WAIT)
-        .await
-        .unwrap();
+    rig.accept(alice, &chat).await;
     chat.expect(&[visitor_texts::CHAT_REQUESTED, visitor_texts::CHAT_STARTED])
         .await;
     chat

@@ -14,18 +14,7 @@ async fn a_thousand_messages_each_way_arrive_in_order_exactly_once() {
     let mut alice = rig.connect_available("alice", "desk").await;
     let bot = rig.bot();
     let mut chat = rig.visitor("chatty", None).await;
-    alice
-        .wait_for_message_containing("wants to start", WAIT)
-        .await
-        .unwrap();
-    alice
-        .send_chat(&bot, &format!("!ACCEPT {}", chat.id()))
-        .await
-        .unwrap();
-    alice
-        .wait_for_message_containing("You are now handling", WAIT)
-        .await
-        .unwrap();
+    rig.accept(&mut alice, &chat).await;
     chat.expect(&[visitor_texts::CHAT_REQUESTED, visitor_texts::CHAT_STARTED])
         .await;
 

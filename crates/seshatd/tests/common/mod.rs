@@ -315,6 +315,22 @@ impl Rig {
         }
         text
     }
+    /// `staff` takes the visitor's chat as a staff member would: waits for
+    /// the offer, answers `!ACCEPT n` and waits for the confirmation.
+    pub async fn accept(&self, staff: &mut StaffClient, visitor: &Visitor) {
+        staff
+            .wait_for_message_containing("wants to start", WAIT)
+            .await
+            .unwrap();
+        staff
+            .send_chat(&self.bot(), &format!("!ACCEPT {}", visitor.id()))
+            .await
+            .unwrap();
+        staff
+            .wait_for_message_containing("You are now handling", WAIT)
+            .await
+            .unwrap();
+    }
 
     /// Starts a chat as visitor `name`, with an optional start message.
     pub async fn visitor(&self, name: &str, start_message: Option<&str>) -> Visitor {
