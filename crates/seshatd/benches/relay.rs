@@ -292,7 +292,8 @@ async fn staff_to_visitor(
 }
 
 /// The same traffic without Seshat: the staff clients in pairs, each
-/// writing [`PER_CHAT`] messages straight to its partner. Returns the
+/// writing [`PER_CHAT`] messages straight to its partner (pipelined, as in
+/// [`throughput`], see [`send_all`]). Returns the
 /// clients for the next run, the number of messages and the time taken.
 async fn raw_throughput(staff: Vec<StaffClient>) -> (Vec<StaffClient>, usize, Duration) {
     let jids: Vec<BareJid> = staff.iter().map(|client| client.jid().clone()).collect();
@@ -301,12 +302,7 @@ async fn raw_throughput(staff: Vec<StaffClient>) -> (Vec<StaffClient>, usize, Du
     let work = staff.into_iter().enumerate().map(|(i, mut client)| {
         let partner = jids[(i + half) % (2 * half)].clone();
         tokio::spawn(async move {
-            for n in 0..PER_CHAT {
-                client
-                    .send_chat(&partner, &format!("raw {n}"))
-                    .await
-                    .expect("raw send");
-            }
+            send_all(&client, &partner, (0..PER_CHAT).map(|n| format!("raw {n}"))).await;
             for n in 0..PER_CHAT {
                 let message = client
                     .expect_message_from(&partner, DEADLINE)
@@ -327,9 +323,22 @@ async fn raw_throughput(staff: Vec<StaffClient>) -> (Vec<StaffClient>, usize, Du
     (clients, messages, elapsed)
 }
 
+/// Sends `bodies` to `to` in order the way a client does, one after the
+/// other without waiting for the server's acknowledgement of each before
+/// writing the next, and returns once the server has acknowledged them all.
+async fn send_all(client: &StaffClient, to: &BareJid, bodies: impl Iterator<Item = String>) {
+    // `join_all` polls each send once, in order, before any waits: every
+    // message is queued on the connection in order, then the acks are
+    // awaited together. Receivers check the order on arrival.
+    let sends = bodies.map(|body| async move { client.send_chat(to, &body).await });
+    for sent in join_all(sends).await {
+        sent.expect("sent and acknowledged");
+    }
+}
+
 /// Every chat's visitor and staff member write [`PER_CHAT`] messages to
-/// each other at once; returns how many were relayed and how long it took
-/// until the last arrived.
+/// each other at once, staff pipelining theirs ([`send_all`]); returns how
+/// many were relayed and how long it took until the last arrived.
 async fn throughput(
     web: &Client,
     tokens: &[ChatToken],
@@ -347,12 +356,7 @@ async fn throughput(
     let staff_work = staff.into_iter().enumerate().map(|(chat, mut client)| {
         let bot = bot.clone();
         tokio::spawn(async move {
-            for n in 0..PER_CHAT {
-                client
-                    .send_chat(&bot, &format!("s{chat}-{n}"))
-                    .await
-                    .expect("staff sends");
-            }
+            send_all(&client, &bot, (0..PER_CHAT).map(|n| format!("s{chat}-{n}"))).await;
             for n in 0..PER_CHAT {
                 let message = client
                     .expect_message_from(&bot, DEADLINE)
