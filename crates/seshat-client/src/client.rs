@@ -7,9 +7,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::error::{Error, Result};
-use crate::model::{NewChat, SendOutcome, VisitorMessage};
+use crate::model::{Inbox, NewChat, SendOutcome, VisitorMessage};
 use crate::status::ChatStatus;
-use crate::store::{SqliteOptions, SqliteStore, Store};
+use crate::store::{SqliteOptions, SqliteStore, Store, Topic};
 use crate::token::ChatToken;
 
 /// A handle on the store for async code. Cloning is cheap; every call runs
@@ -84,35 +84,54 @@ impl Client {
         timeout: Duration,
     ) -> Result<Vec<VisitorMessage>> {
         let token = token.clone();
+        let first = self.take_inbox(&token).await?;
+        if !first.messages.is_empty() {
+            return Ok(first.messages);
+        }
         Ok(self
-            .wait_for(timeout, move |store| {
-                let messages = store.take_for_visitor(&token)?;
+            .wait_for(Topic::Chat(first.chat_id), timeout, move |store| {
+                let messages = store.take_inbox(&token)?.messages;
                 Ok((!messages.is_empty()).then_some(messages))
             })
             .await?
             .unwrap_or_default())
     }
 
-    /// Re-runs `check` each time the store changes until it returns
-    /// `Some`, or `timeout` passes (then `None`). The check runs once per
-    /// change, not on a timer.
-    pub async fn wait_for<T, F>(&self, timeout: Duration, check: F) -> Result<Option<T>>
+    /// Takes every message waiting for the visitor with the chat's status,
+    /// from one snapshot (see [`Store::take_inbox`]).
+    pub async fn take_inbox(&self, token: &ChatToken) -> Result<Inbox> {
+        let token = token.clone();
+        self.run(move |store| store.take_inbox(&token)).await
+    }
+
+    /// Runs `check` now, then again each time `topic` is woken, until it
+    /// returns `Some` or `timeout` passes (then `None`). Only commits that
+    /// change the topic run it again: a crowd of waiters on other chats
+    /// costs nothing.
+    pub async fn wait_for<T, F>(
+        &self,
+        topic: Topic,
+        timeout: Duration,
+        check: F,
+    ) -> Result<Option<T>>
     where
         T: Send + 'static,
         F: Fn(&dyn Store) -> Result<Option<T>> + Send + Sync + 'static,
     {
         let deadline = Instant::now() + timeout;
-        let mut changes = self.store.changes();
+        let mut subscription = self.store.wakeups().subscribe(topic);
         let check = Arc::new(check);
         loop {
-            changes.borrow_and_update();
+            subscription.mark_seen();
             let attempt = Arc::clone(&check);
             if let Some(found) = self.run(move |store| attempt(store)).await? {
                 return Ok(Some(found));
             }
-            match tokio::time::timeout_at(deadline, changes.changed()).await {
-                Ok(Ok(())) => continue,
-                Ok(Err(_)) | Err(_) => return Ok(None),
+            if tokio::time::timeout_at(deadline, subscription.changed())
+                .await
+                .is_err()
+            {
+                return Ok(None);
             }
         }
     }

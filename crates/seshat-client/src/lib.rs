@@ -15,7 +15,8 @@
 //! - [`store`]: the [`Store`] trait, the one seam to the database, and
 //!   [`SqliteStore`], which holds every SQL statement of the system
 //!   (schema, migrations, queries) and the change detector that wakes
-//!   waiters within milliseconds of a commit by any process.
+//!   the waiters of exactly the chats a commit changed, within
+//!   milliseconds, whichever process made it ([`Wakeups`], [`Topic`]).
 //! - [`model`], [`status`], [`token`]: the values that cross the API.
 //! - [`texts`]: the notices queued to visitors, word for word as the
 //!   original Seshat wrote them.
@@ -61,9 +62,9 @@ pub use client::Client;
 pub use error::{Error, Result};
 pub use limits::Limits;
 pub use model::{
-    AcceptOutcome, Author, CancelOutcome, Chat, HistoryEntry, NewChat, SendOutcome, StaffMessage,
-    VisitorMessage,
+    AcceptOutcome, Author, CancelOutcome, Chat, HistoryEntry, Inbox, NewChat, SendOutcome,
+    StaffMessage, VisitorMessage,
 };
 pub use status::ChatStatus;
-pub use store::{SqliteOptions, SqliteStore, Store, SCHEMA_VERSION};
+pub use store::{SqliteOptions, SqliteStore, Store, Subscription, Topic, Wakeups, SCHEMA_VERSION};
 pub use token::ChatToken;

@@ -137,3 +137,21 @@ pub enum CancelOutcome {
     /// The chat is already closed or canceled.
     AlreadyClosed,
 }
+
+/// What a visitor's transport shows next, read from one snapshot: the
+/// chat's status and its undelivered messages, consistent with each other
+/// (every status change queues its notice in the same transaction, so a
+/// closing notice never comes with "open", nor "closed" without it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inbox {
+    /// The chat's numeric id, for waiting on its wake-ups.
+    pub chat_id: i64,
+    /// The chat's status.
+    pub status: ChatStatus,
+    /// Undelivered visitor-bound messages newer than the id asked for,
+    /// oldest first.
+    pub messages: Vec<VisitorMessage>,
+    /// Undelivered messages at or before that id: shown by the caller
+    /// already, so theirs to acknowledge.
+    pub unacknowledged: usize,
+}

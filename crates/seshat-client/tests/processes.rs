@@ -8,14 +8,26 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use seshat_client::{Client, SqliteStore, Store};
+use seshat_client::{SqliteOptions, SqliteStore, Store, Topic};
 
 const ROLE: &str = "SESHAT_CHILD_ROLE";
 const DB: &str = "SESHAT_CHILD_DB";
 const TOKEN: &str = "SESHAT_CHILD_TOKEN";
+/// Seconds a waiter's process stays idle before it starts waiting.
+const IDLE: &str = "SESHAT_CHILD_IDLE";
 
 fn spawn_child(role: &str, db: &std::path::Path, token: Option<&str>) -> Child {
+    spawn_child_with(role, db, token, &[])
+}
+
+fn spawn_child_with(
+    role: &str,
+    db: &std::path::Path,
+    token: Option<&str>,
+    env: &[(&str, &str)],
+) -> Child {
     let mut command = Command::new(std::env::current_exe().unwrap());
+    command.envs(env.iter().copied());
     command
         .args([
             "--ignored",
@@ -76,7 +88,13 @@ fn wait_until_ready(stdout: &mut impl BufRead) {
 #[ignore = "entry point of the child processes of the tests in this file"]
 fn child_process() {
     let role = std::env::var(ROLE).expect("run by the tests in this file");
-    let store = SqliteStore::open(std::env::var(DB).unwrap()).unwrap();
+    // Without its safety-net poll, a child can only learn of another
+    // process's commit from the kernel's report of the wake file.
+    let options = SqliteOptions {
+        safety_poll: Duration::from_secs(3600),
+        ..SqliteOptions::default()
+    };
+    let store = SqliteStore::open_with(std::env::var(DB).unwrap(), options).unwrap();
     match role.as_str() {
         "hammer" => {
             // A web worker's and a daemon's mix of reads and writes.
@@ -127,17 +145,25 @@ fn child_process() {
                 .enable_all()
                 .build()
                 .unwrap();
-            let client = Client::from_store(std::sync::Arc::new(store));
             runtime.block_on(async {
-                // Drain what is there, then announce readiness and wait.
-                client.receive(&token).await.unwrap();
+                // Drain what is there.
+                let chat_id = store.take_inbox(&token).unwrap().chat_id;
+                if let Ok(idle) = std::env::var(IDLE) {
+                    // The scenario itself, not a synchronisation: a quiet
+                    // spell with nobody waiting, before the waiter arrives.
+                    std::thread::sleep(Duration::from_secs(idle.parse().unwrap()));
+                }
+                // Subscribed before the parent is told to commit, so only a
+                // wake-up can end the wait in time.
+                let mut woken = store.wakeups().subscribe(Topic::Chat(chat_id));
                 report("ready");
-                let messages = client
-                    .receive_waiting(&token, Duration::from_secs(60))
+                if tokio::time::timeout(Duration::from_secs(60), woken.changed())
                     .await
-                    .unwrap();
-                for message in messages {
-                    report(format!("got {}", message.text));
+                    .is_ok()
+                {
+                    for message in store.take_for_visitor(&token).unwrap() {
+                        report(format!("got {}", message.text));
+                    }
                 }
             });
         }
@@ -251,6 +277,32 @@ fn a_waiter_in_another_process_wakes_when_a_reply_is_committed() {
     assert!(waiter.wait().unwrap().success());
     assert!(
         rest.lines().any(|l| l == "@got Hello from staff"),
+        "waiter printed: {rest}"
+    );
+}
+
+#[test]
+fn a_waiter_that_arrives_after_ten_idle_seconds_wakes_on_the_next_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seshat.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let chat = store.start_chat("Anonymous", None).unwrap();
+    store.accept(chat.id, "joe@example.com").unwrap();
+    // The child has no safety-net poll: only the wake-up path can reach it
+    // within its 60 s wait.
+    let mut waiter = spawn_child_with("waiter", &path, Some(chat.token.as_str()), &[(IDLE, "10")]);
+    let mut stdout = BufReader::new(waiter.stdout.take().unwrap());
+    wait_until_ready(&mut stdout);
+
+    store
+        .reply_from_staff("joe@example.com", "After the quiet spell")
+        .unwrap();
+
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert!(waiter.wait().unwrap().success());
+    assert!(
+        rest.lines().any(|l| l == "@got After the quiet spell"),
         "waiter printed: {rest}"
     );
 }

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{middleware, Extension, Form, Json, Router};
 use serde::Deserialize;
 
-use seshat_client::{ChatStatus, ChatToken, Client, Store, VisitorMessage};
+use seshat_client::{ChatToken, Client, Inbox, Store, Topic};
 
 use crate::client_address::ClientAddress;
 use crate::error::WebError;
@@ -145,78 +145,52 @@ async fn receive(
     let token = parse_token(token)?;
     let Query(query) = query?;
     let wait = Duration::from_secs(query.wait.unwrap_or(0)).min(MAX_WAIT);
-    let fetch = Arc::new(move |store: &dyn Store| fetch_pending(store, &token, query.after));
     let client = &state.client;
-    let fetched = if wait.is_zero() {
-        None
-    } else {
-        let attempt = Arc::clone(&fetch);
-        client
-            .wait_for(wait, move |store| {
-                let (messages, status) = attempt(store)?;
-                Ok((!messages.is_empty()).then_some((messages, status)))
+    let fetch = {
+        let token = token.clone();
+        move |store: &dyn Store| fetch_inbox(store, &token, query.after)
+    };
+    let inbox = client.run(fetch.clone()).await?;
+    let inbox = if inbox.messages.is_empty() && !wait.is_zero() {
+        // Woken only by changes to this chat; when the wait runs out, the
+        // last look is the answer (a status that changed just now comes
+        // with its notice).
+        let waited = client
+            .wait_for(Topic::Chat(inbox.chat_id), wait, {
+                let fetch = fetch.clone();
+                move |store| {
+                    let inbox = fetch(store)?;
+                    Ok((!inbox.messages.is_empty()).then_some(inbox))
+                }
             })
-            .await?
+            .await?;
+        match waited {
+            Some(inbox) => inbox,
+            None => client.run(fetch).await?,
+        }
+    } else {
+        inbox
     };
-    // When the wait ran out, one last look: a status that changed just
-    // now comes with its message, which must not be left behind.
-    let (messages, status) = match fetched {
-        Some(found) => found,
-        None => client.run(move |store| fetch(store)).await?,
-    };
-    Ok(Json(Received::new(messages, status)))
+    Ok(Json(Received::new(inbox.messages, inbox.status)))
 }
 
-/// The pending messages and the status, consistent with each other: the
-/// status is read before and after the messages, and the messages are read
-/// again while it changed in between. Every status change queues its notice
-/// in the same transaction, so the returned status never runs ahead of the
-/// messages (a caller that stops at "closed" has seen the notice) nor lags
-/// behind them (a closing notice never comes with "open"). A chat changes
-/// status a few times at most, so the loop ends.
-fn fetch_pending(
+/// The pending messages and the status, from one snapshot: taken for good
+/// without `after`, or kept until acknowledged with it. Writing only when
+/// there is something to acknowledge keeps idle polls from taking the
+/// write lock.
+fn fetch_inbox(
     store: &dyn Store,
     token: &ChatToken,
     after: Option<i64>,
-) -> seshat_client::Result<(Vec<VisitorMessage>, ChatStatus)> {
-    let mut status = store.status(token)?;
-    let mut messages = Vec::new();
-    loop {
-        let batch = fetch_messages(store, token, after)?;
-        match after {
-            // Taken messages are gone from the store: keep every batch.
-            None => messages.extend(batch),
-            // Peeked messages are still pending: the last look has them all.
-            Some(_) => messages = batch,
-        }
-        let now = store.status(token)?;
-        if now == status {
-            return Ok((messages, status));
-        }
-        status = now;
-    }
-}
-
-/// The messages to return: taken for good without `after`, or kept until
-/// acknowledged with it.
-fn fetch_messages(
-    store: &dyn Store,
-    token: &ChatToken,
-    after: Option<i64>,
-) -> seshat_client::Result<Vec<VisitorMessage>> {
+) -> seshat_client::Result<Inbox> {
     match after {
-        None => store.take_for_visitor(token),
+        None => store.take_inbox(token),
         Some(after) => {
-            let pending = store.peek_for_visitor(token)?;
-            // Writing only when there is something to acknowledge keeps
-            // idle polls from taking the write lock.
-            if pending.first().is_some_and(|message| message.id <= after) {
+            let inbox = store.inbox(token, Some(after))?;
+            if inbox.unacknowledged > 0 {
                 store.acknowledge(token, after)?;
             }
-            Ok(pending
-                .into_iter()
-                .filter(|message| message.id > after)
-                .collect())
+            Ok(inbox)
         }
     }
 }

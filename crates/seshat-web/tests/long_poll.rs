@@ -4,42 +4,13 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use seshat_client::{Client, SqliteStore, Store};
+use seshat_client::Store;
 use seshat_web::Options;
-use support::observed_store::ObservedStore;
 use support::{TestServer, STAFF};
-use tokio::sync::Notify;
-
-/// Starts a server whose store reports empty receives; returns it and the signal.
-async fn observed_server() -> (TestServer, Arc<Notify>) {
-    let mut signal = None;
-    let server = TestServer::start_with(
-        Options::default(),
-        |path| {
-            let store = ObservedStore::new(SqliteStore::open(path).unwrap());
-            signal = Some(Arc::clone(&store.found_nothing));
-            Client::from_store(Arc::new(store))
-        },
-        |app| app,
-    )
-    .await;
-    (server, signal.unwrap())
-}
-
-/// Waits for the server to find nothing (the long poll is then waiting),
-/// failing the test after a generous deadline.
-async fn until_the_poll_waits(signal: &Notify) {
-    tokio::time::timeout(Duration::from_secs(10), signal.notified())
-        .await
-        .expect("the long poll never started waiting");
-}
 
 #[tokio::test]
 async fn a_waiting_poll_answers_as_soon_as_staff_reply() {
-    let (server, found_nothing) = observed_server().await;
+    let server = TestServer::start(Options::default()).await;
     let (token, id) = server.start_chat().await;
     server.accept(id);
     // Take the two notices, so that the next poll has to wait.
@@ -54,7 +25,7 @@ async fn a_waiting_poll_answers_as_soon_as_staff_reply() {
         // commit can pass.
         async move { http.get(url).query(&[("wait", "30")]).send().await }
     });
-    until_the_poll_waits(&found_nothing).await;
+    server.until_waiting(id, 1).await;
     server
         .staff
         .reply_from_staff(STAFF, "Sorry for the wait!")
@@ -69,7 +40,7 @@ async fn a_waiting_poll_answers_as_soon_as_staff_reply() {
 
 #[tokio::test]
 async fn a_waiting_poll_sees_the_chat_close() {
-    let (server, found_nothing) = observed_server().await;
+    let server = TestServer::start(Options::default()).await;
     let (token, id) = server.start_chat().await;
     server.accept(id);
     server.receive(&token, &[]).await;
@@ -84,7 +55,7 @@ async fn a_waiting_poll_sees_the_chat_close() {
                 .await
         }
     });
-    until_the_poll_waits(&found_nothing).await;
+    server.until_waiting(id, 1).await;
     server.staff.finish(STAFF).unwrap();
 
     let body: serde_json::Value = poll.await.unwrap().unwrap().json().await.unwrap();
@@ -116,7 +87,7 @@ async fn pending_messages_are_answered_without_waiting() {
 
 #[tokio::test]
 async fn an_absurdly_long_wait_is_accepted_and_still_woken() {
-    let (server, found_nothing) = observed_server().await;
+    let server = TestServer::start(Options::default()).await;
     let (token, id) = server.start_chat().await;
     server.accept(id);
     server.receive(&token, &[]).await;
@@ -126,8 +97,58 @@ async fn an_absurdly_long_wait_is_accepted_and_still_woken() {
         let url = server.url(&format!("/recvmessage/{token}"));
         async move { http.get(url).query(&[("wait", "86400")]).send().await }
     });
-    until_the_poll_waits(&found_nothing).await;
+    server.until_waiting(id, 1).await;
     server.staff.reply_from_staff(STAFF, "Still here.").unwrap();
     let body: serde_json::Value = poll.await.unwrap().unwrap().json().await.unwrap();
     assert_eq!(TestServer::texts(&body), ["Still here."]);
+}
+
+#[tokio::test]
+async fn a_waiting_poll_is_woken_by_its_own_chat_only() {
+    let server = TestServer::start(Options::default()).await;
+    let (token_a, id_a) = server.start_chat().await;
+    server.accept(id_a);
+    server.receive(&token_a, &[]).await;
+    let (token_b, id_b) = server.start_chat().await;
+    let bob = "bob@example.test";
+    server.staff.accept(id_b, bob).unwrap();
+
+    let poll = tokio::spawn({
+        let http = server.http.clone();
+        let url = server.url(&format!("/recvmessage/{token_a}"));
+        async move { http.get(url).query(&[("wait", "30")]).send().await }
+    });
+    server.until_waiting(id_a, 1).await;
+    let woken_before = server.woken();
+
+    // A whole conversation on chat B, as its widget would hold it:
+    // replies, messages, and acknowledgements of what it showed.
+    let mut last_shown = 0;
+    for n in 0..20 {
+        server
+            .staff
+            .reply_from_staff(bob, &format!("reply {n}"))
+            .unwrap();
+        server.send(&token_b, "thanks").await;
+        let after = last_shown.to_string();
+        let (_, body) = server.receive(&token_b, &[("after", &after)]).await;
+        if let Some(id) = body["messages"]
+            .as_array()
+            .and_then(|messages| messages.last())
+            .and_then(|message| message["id"].as_i64())
+        {
+            last_shown = id;
+        }
+    }
+    // Then a reply on chat A: committed after all of B's, so it is read
+    // after them.
+    server.staff.reply_from_staff(STAFF, "For A").unwrap();
+
+    let body: serde_json::Value = poll.await.unwrap().unwrap().json().await.unwrap();
+    assert_eq!(TestServer::texts(&body), ["For A"]);
+    assert_eq!(
+        server.woken() - woken_before,
+        1,
+        "chat B's conversation woke chat A's waiting poll"
+    );
 }

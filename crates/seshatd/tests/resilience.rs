@@ -34,7 +34,7 @@ async fn the_chat_survives_the_xmpp_server_restarting() {
     chat.say("before").await;
     expect_from_bot(&mut alice, &bot, "before").await;
     // Once the server's acknowledgement is in, "before" is never sent again.
-    wait_until_all_delivered(&rig).await;
+    rig.wait_until_all_delivered().await;
 
     let sessions = alice.session_count();
     let prosody = Arc::get_mut(&mut rig.prosody).expect("nobody else holds this server");
@@ -66,18 +66,6 @@ async fn the_chat_survives_the_xmpp_server_restarting() {
         rig.daemon_log().contains("lost the connection"),
         "the daemon noticed the loss"
     );
-}
-
-/// Waits until every staff-bound message is marked delivered.
-async fn wait_until_all_delivered(rig: &Rig) {
-    let done = rig
-        .web
-        .wait_for(WAIT, |store| {
-            Ok(store.staff_bound(1)?.is_empty().then_some(()))
-        })
-        .await
-        .unwrap();
-    assert!(done.is_some(), "messages left undelivered");
 }
 
 #[tokio::test]

@@ -45,15 +45,5 @@ async fn a_thousand_messages_each_way_arrive_in_order_exactly_once() {
     alice.expect_no_message(common::QUIET).await.unwrap();
 
     // Every visitor message gets marked delivered: none is left to re-send.
-    let all_marked = rig
-        .web
-        .wait_for(WAIT, |store| {
-            Ok(store.staff_bound(1)?.is_empty().then_some(()))
-        })
-        .await
-        .unwrap();
-    assert!(
-        all_marked.is_some(),
-        "messages left undelivered in the store"
-    );
+    rig.wait_until_all_delivered().await;
 }

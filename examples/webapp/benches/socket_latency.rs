@@ -29,7 +29,7 @@ mod visitor;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
-use seshat_client::Client as SeshatClient;
+use seshat_client::{Client as SeshatClient, Topic};
 use seshat_testkit::StaffClient;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -55,7 +55,9 @@ async fn main() {
         .expect("alice logs in");
     let store = SeshatClient::open(&deployment.database).expect("open the shared database");
     store
-        .wait_for(DEADLINE, |store| Ok(store.is_available()?.then_some(())))
+        .wait_for(Topic::Availability, DEADLINE, |store| {
+            Ok(store.is_available()?.then_some(()))
+        })
         .await
         .expect("read availability")
         .expect("alice becomes available");

@@ -1,4 +1,4 @@
-//! Background WAL checkpoints.
+//! Background WAL checkpoints and change-log pruning.
 //!
 //! In WAL mode every commit appends to the `-wal` file, and by default the
 //! commit that pushes it past 1,000 pages copies it back into the database
@@ -6,7 +6,13 @@
 //! reply would now and then wait for an fsync. Instead, connections from
 //! the pool only checkpoint as a last resort (a much larger WAL), and this
 //! thread checkpoints in the background, passively (never blocking readers
-//! or writers), shortly after the database changed.
+//! or writers), shortly after the change detector saw the database change.
+//! It has its own thread because a checkpoint syncs the disk, which must
+//! not delay a wake-up.
+//!
+//! The same rounds keep the change log short: rows far behind the newest
+//! are deleted. A reader that fell further behind than that notices the
+//! gap and wakes all its waiters once (see `detector`).
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
@@ -15,7 +21,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-/// How long after a change the WAL is checkpointed.
+/// How long after a change the WAL is checkpointed; changes meanwhile
+/// join the same round.
 const INTERVAL: Duration = Duration::from_millis(250);
 
 /// WAL size, in pages, at which a committing connection checkpoints by
@@ -23,43 +30,63 @@ const INTERVAL: Duration = Duration::from_millis(250);
 /// process never started it (about 40 MB with 4 KiB pages).
 pub(crate) const FALLBACK_PAGES: u32 = 10_000;
 
+/// Change-log rows kept behind the newest: at a few thousand commits a
+/// second, several seconds of history for a detector that lags.
+pub(crate) const CHANGELOG_KEPT: i64 = 50_000;
+
+/// The change log is pruned once it holds this many rows more than kept,
+/// so that each prune deletes a batch rather than a row per round.
+const CHANGELOG_SLACK: i64 = 10_000;
+
+/// What the checkpoint thread is told.
+enum Notice {
+    Changed,
+    Stop,
+}
+
 /// The checkpoint thread of one store; stopped and joined on drop.
 pub(crate) struct Checkpointer {
-    /// Dropping this ends the thread's wait at once.
-    stop: Option<Sender<()>>,
+    notices: Sender<Notice>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Checkpointer {
-    /// Starts checkpointing the database at `path` in the background.
+    /// Starts checkpointing the database at `path` in the background,
+    /// after each [`Checkpointer::changed`].
     pub(crate) fn start(path: PathBuf, busy_timeout: Duration) -> Self {
-        let (stop, stopped) = mpsc::channel::<()>();
+        let (notices, received) = mpsc::channel::<Notice>();
         let thread = std::thread::Builder::new()
             .name("seshat-checkpoint".to_owned())
             .spawn(move || {
                 let Some(connection) = open(&path, busy_timeout) else {
                     return;
                 };
-                let mut last = data_version(&connection);
-                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(INTERVAL) {
-                    let current = data_version(&connection);
-                    if current != last {
-                        last = current;
-                        checkpoint(&connection);
+                // Sleeps until a change, then lets the round fill up.
+                while let Ok(Notice::Changed) = received.recv() {
+                    loop {
+                        match received.recv_timeout(INTERVAL) {
+                            Ok(Notice::Changed) => {}
+                            Ok(Notice::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                            Err(RecvTimeoutError::Timeout) => break,
+                        }
                     }
+                    checkpoint(&connection);
+                    prune_changelog(&connection);
                 }
             })
             .ok();
-        Checkpointer {
-            stop: Some(stop),
-            thread,
-        }
+        Checkpointer { notices, thread }
+    }
+
+    /// The database changed: checkpoint soon.
+    pub(crate) fn changed(&self) {
+        let _ = self.notices.send(Notice::Changed);
     }
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        drop(self.stop.take());
+        let _ = self.notices.send(Notice::Stop);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -84,16 +111,34 @@ fn open(path: &PathBuf, busy_timeout: Duration) -> Option<Connection> {
     }
 }
 
-fn data_version(connection: &Connection) -> Option<i64> {
-    connection
-        .query_row("PRAGMA data_version", [], |row| row.get(0))
-        .ok()
-}
-
 fn checkpoint(connection: &Connection) {
     // PASSIVE copies what it can without waiting for anyone; whatever a
     // reader still needs is copied on a later round.
     if let Err(error) = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
         tracing::debug!(%error, "background checkpoint skipped");
+    }
+}
+
+/// Deletes change-log rows more than [`CHANGELOG_KEPT`] behind the newest.
+pub(crate) fn prune_changelog(connection: &Connection) {
+    let pruned = connection
+        .query_row(
+            "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM changelog",
+            [],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?)),
+        )
+        .and_then(|(oldest, newest)| {
+            if newest - oldest < CHANGELOG_KEPT + CHANGELOG_SLACK {
+                return Ok(0);
+            }
+            connection.execute(
+                "DELETE FROM changelog WHERE seq <= ?1",
+                [newest - CHANGELOG_KEPT],
+            )
+        });
+    match pruned {
+        Ok(0) => {}
+        Ok(rows) => tracing::debug!(rows, "pruned the change log"),
+        Err(error) => tracing::debug!(%error, "change log not pruned this round"),
     }
 }

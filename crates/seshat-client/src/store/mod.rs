@@ -5,21 +5,26 @@
 //! sites with several web hosts can be added beside [`SqliteStore`]
 //! without touching either. Methods block; use [`crate::Client`] from async
 //! code.
+//!
+//! Waiting is targeted: [`Wakeups`] wakes the waiters of the chats a commit
+//! changed, whichever process made it. The SQLite store reads a change log
+//! that triggers write in each transaction (`detector`); another store can
+//! feed the same registry from its own notifications.
 
 mod checkpoint;
+mod detector;
 mod pool;
 mod schema;
 mod sqlite;
-mod watch;
+pub mod wakeups;
 
 pub use schema::SCHEMA_VERSION;
 pub use sqlite::{SqliteOptions, SqliteStore};
-
-use tokio::sync::watch::Receiver;
+pub use wakeups::{Subscription, Topic, Wakeups};
 
 use crate::error::Result;
 use crate::model::{
-    AcceptOutcome, CancelOutcome, Chat, HistoryEntry, NewChat, SendOutcome, StaffMessage,
+    AcceptOutcome, CancelOutcome, Chat, HistoryEntry, Inbox, NewChat, SendOutcome, StaffMessage,
     VisitorMessage,
 };
 use crate::status::ChatStatus;
@@ -40,14 +45,26 @@ pub trait Store: Send + Sync + 'static {
     /// Queues a visitor's message for staff (see [`SendOutcome`]).
     fn send_from_visitor(&self, token: &ChatToken, text: &str) -> Result<SendOutcome>;
 
-    /// Takes every undelivered visitor-bound message of the chat, oldest
-    /// first, and marks them delivered: each message is returned by at most
-    /// one call, whichever process makes it.
-    fn take_for_visitor(&self, token: &ChatToken) -> Result<Vec<VisitorMessage>>;
+    /// The chat's status and its undelivered visitor-bound messages with
+    /// ids above `after` (all of them for `None`), from one snapshot,
+    /// without marking anything: for transports that wait for the visitor's
+    /// acknowledgement.
+    fn inbox(&self, token: &ChatToken, after: Option<i64>) -> Result<Inbox>;
 
-    /// Lists undelivered visitor-bound messages without marking them, for
-    /// transports that wait for the visitor's acknowledgement.
-    fn peek_for_visitor(&self, token: &ChatToken) -> Result<Vec<VisitorMessage>>;
+    /// Like [`Store::inbox`], but marks the messages returned as delivered
+    /// in the same transaction: each message is returned by at most one
+    /// call, whichever process makes it.
+    fn take_inbox(&self, token: &ChatToken) -> Result<Inbox>;
+
+    /// The messages of [`Store::take_inbox`], without the status.
+    fn take_for_visitor(&self, token: &ChatToken) -> Result<Vec<VisitorMessage>> {
+        Ok(self.take_inbox(token)?.messages)
+    }
+
+    /// The messages of [`Store::inbox`] with no lower bound, without the status.
+    fn peek_for_visitor(&self, token: &ChatToken) -> Result<Vec<VisitorMessage>> {
+        Ok(self.inbox(token, None)?.messages)
+    }
 
     /// Marks visitor-bound messages up to and including `message_id` as
     /// delivered; returns how many were newly marked.
@@ -161,9 +178,10 @@ pub trait Store: Send + Sync + 'static {
     /// Staff members who are online and not in an open chat, sorted.
     fn available_staff(&self) -> Result<Vec<String>>;
 
-    // ----- change notification ------------------------------------------
+    // ----- wake-ups ---------------------------------------------------------
 
-    /// A receiver whose value changes soon after any process commits to
-    /// the store. Wait on it instead of polling queries.
-    fn changes(&self) -> Receiver<u64>;
+    /// This process's waiters. A waiter subscribes to a [`Topic`], checks
+    /// its condition, and waits; it is woken soon after any process commits
+    /// a change to that topic, and by nothing else.
+    fn wakeups(&self) -> &Wakeups;
 }

@@ -6,12 +6,12 @@
 
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::checkpoint::{Checkpointer, FALLBACK_PAGES};
+use super::checkpoint::FALLBACK_PAGES;
 use crate::error::Result;
 
 /// Connections kept idle at most; more can be open at busy moments.
@@ -22,9 +22,6 @@ pub(crate) struct Pool {
     path: PathBuf,
     busy_timeout: Duration,
     idle: Mutex<Vec<Connection>>,
-    /// Keeps the WAL short off the request path (see `checkpoint`);
-    /// started with the first connection, once the file exists.
-    checkpointer: OnceLock<Checkpointer>,
 }
 
 impl Pool {
@@ -33,7 +30,6 @@ impl Pool {
             path,
             busy_timeout,
             idle: Mutex::new(Vec::new()),
-            checkpointer: OnceLock::new(),
         }
     }
 
@@ -72,8 +68,6 @@ impl Pool {
         }
         connection.execute_batch("PRAGMA synchronous = NORMAL;")?;
         connection.pragma_update(None, "wal_autocheckpoint", FALLBACK_PAGES)?;
-        self.checkpointer
-            .get_or_init(|| Checkpointer::start(self.path.clone(), self.busy_timeout));
         connection.set_prepared_statement_cache_capacity(64);
         Ok(connection)
     }

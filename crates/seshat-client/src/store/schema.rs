@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::token::ChatToken;
 
 /// The schema version this program writes and understands.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The original tables, exactly as Seshat 0.3.1 created them.
 const VERSION_1: &str = "
@@ -56,6 +56,45 @@ const TO_VERSION_3: &str = "
 ALTER TABLE localmessagequeue ADD COLUMN author TEXT;
 ";
 
+/// Version 3 -> 4: the change log that targeted wake-ups read. Triggers
+/// write it in the same transaction as the change, so every writer is
+/// covered, the original Python client and any other program included.
+/// Each row names a chat and who should look again ([`WAKES_VISITOR`],
+/// [`WAKES_STAFF`], [`WAKES_AVAILABILITY`]: a status change concerns all
+/// three, since it can make a staff member busy or free), or says that
+/// staff presence changed (availability alone, chat 0). Changes that nobody waits for (delivery
+/// marks, e-mail) write nothing. `AUTOINCREMENT` keeps
+/// sequence numbers from ever being reused, so a reader that finds a gap
+/// knows rows were pruned before it read them.
+const TO_VERSION_4: &str = "
+CREATE TABLE changelog (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        chatid INTEGER NOT NULL, wakes INTEGER NOT NULL);
+CREATE TRIGGER changelog_visitor_bound AFTER INSERT ON remotemessagequeue
+BEGIN INSERT INTO changelog (chatid, wakes) VALUES (new.chatid, 1); END;
+CREATE TRIGGER changelog_staff_bound AFTER INSERT ON localmessagequeue
+BEGIN INSERT INTO changelog (chatid, wakes) VALUES (new.chatid, 2); END;
+CREATE TRIGGER changelog_new_chat AFTER INSERT ON chat
+BEGIN INSERT INTO changelog (chatid, wakes) VALUES (new.chatid, 2); END;
+CREATE TRIGGER changelog_status AFTER UPDATE OF status ON chat
+WHEN old.status IS NOT new.status
+BEGIN INSERT INTO changelog (chatid, wakes) VALUES (new.chatid, 7); END;
+CREATE TRIGGER changelog_presence_new AFTER INSERT ON onlinestatus
+BEGIN INSERT INTO changelog (chatid, wakes) VALUES (0, 4); END;
+CREATE TRIGGER changelog_presence AFTER UPDATE OF online ON onlinestatus
+WHEN old.online IS NOT new.online
+BEGIN INSERT INTO changelog (chatid, wakes) VALUES (0, 4); END;
+";
+
+/// A change-log row's `wakes` bit: the chat's visitor side looks again.
+pub(crate) const WAKES_VISITOR: i64 = 1;
+
+/// A change-log row's `wakes` bit: the staff side (the daemon) looks again.
+pub(crate) const WAKES_STAFF: i64 = 2;
+
+/// A change-log row's `wakes` bit: who is available may have changed
+/// (presence, or a chat opened or closed).
+pub(crate) const WAKES_AVAILABILITY: i64 = 4;
+
 /// The `localmessagequeue.author` of a notice Seshat writes to staff.
 pub(crate) const AUTHOR_SESHAT: &str = "seshat";
 
@@ -86,6 +125,9 @@ pub(crate) fn prepare(connection: &mut Connection) -> Result<()> {
     }
     if found < 3 {
         migrate_to_3(&transaction)?;
+    }
+    if found < 4 {
+        migrate_to_4(&transaction)?;
     }
     transaction.commit()?;
     Ok(())
@@ -140,6 +182,12 @@ fn migrate_to_3(transaction: &Transaction<'_>) -> Result<()> {
     // client and version 2 meant by every staff-bound row they wrote.
     transaction.execute_batch(TO_VERSION_3)?;
     transaction.execute("UPDATE dbversion SET version = 3", [])?;
+    Ok(())
+}
+
+fn migrate_to_4(transaction: &Transaction<'_>) -> Result<()> {
+    transaction.execute_batch(TO_VERSION_4)?;
+    transaction.execute("UPDATE dbversion SET version = 4", [])?;
     Ok(())
 }
 

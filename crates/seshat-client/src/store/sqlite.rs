@@ -2,22 +2,22 @@
 //! and the daemon.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
-use tokio::sync::watch::Receiver;
 
+use super::checkpoint::Checkpointer;
+use super::detector::{self, ChangeDetector};
 use super::pool::{retry_while_busy, Pool};
 use super::schema;
-use super::watch::ChangeSignal;
+use super::wakeups::Wakeups;
 use super::Store;
 use crate::clock::{self, read_time};
 use crate::error::{Error, Result};
 use crate::limits::{check_email, Limits};
 use crate::model::{
-    AcceptOutcome, Author, CancelOutcome, Chat, HistoryEntry, NewChat, SendOutcome, StaffMessage,
-    VisitorMessage,
+    AcceptOutcome, Author, CancelOutcome, Chat, HistoryEntry, Inbox, NewChat, SendOutcome,
+    StaffMessage, VisitorMessage,
 };
 use crate::status::ChatStatus;
 use crate::texts;
@@ -30,8 +30,10 @@ pub struct SqliteOptions {
     pub limits: Limits,
     /// How long a write waits for another process's lock before failing.
     pub busy_timeout: Duration,
-    /// How often the change detector looks for commits while someone waits.
-    pub poll_interval: Duration,
+    /// How often the change detector looks for other processes' commits
+    /// when the kernel reported none: a safety net only, since it is told
+    /// of every write to the file as it happens.
+    pub safety_poll: Duration,
 }
 
 impl Default for SqliteOptions {
@@ -39,7 +41,7 @@ impl Default for SqliteOptions {
         SqliteOptions {
             limits: Limits::default(),
             busy_timeout: Duration::from_secs(30),
-            poll_interval: Duration::from_millis(1),
+            safety_poll: Duration::from_secs(1),
         }
     }
 }
@@ -50,7 +52,9 @@ pub struct SqliteStore {
     path: PathBuf,
     options: SqliteOptions,
     pool: Pool,
-    signal: Arc<ChangeSignal>,
+    wakeups: Wakeups,
+    /// Reads the change log after every commit and wakes its waiters.
+    detector: ChangeDetector,
 }
 
 const CHAT_COLUMNS: &str =
@@ -146,11 +150,23 @@ impl SqliteStore {
                 );
             }
         }
+        let wakeups = Wakeups::new();
+        let detector = retry_while_busy(options.busy_timeout, || {
+            let connection = detector::open_connection(&path, options.busy_timeout)?;
+            Ok(ChangeDetector::start(
+                &path,
+                connection,
+                wakeups.clone(),
+                options.safety_poll,
+                Checkpointer::start(path.clone(), options.busy_timeout),
+            )?)
+        })?;
         Ok(SqliteStore {
             path,
             options,
             pool,
-            signal: ChangeSignal::new(),
+            wakeups,
+            detector,
         })
     }
 
@@ -165,13 +181,13 @@ impl SqliteStore {
     }
 
     /// Runs `work` in an immediate (write-locking) transaction, commits, and
-    /// wakes this process's waiters.
+    /// wakes this process's waiters of whatever the commit changed.
     fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut connection = self.pool.get()?;
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&transaction)?;
         transaction.commit()?;
-        self.signal.bump();
+        self.detector.after_commit(&connection);
         Ok(value)
     }
 
@@ -179,11 +195,15 @@ impl SqliteStore {
         let connection = self.pool.get()?;
         work(&connection)
     }
-}
 
-impl Drop for SqliteStore {
-    fn drop(&mut self) {
-        self.signal.stop();
+    /// Runs `work` in one read transaction: everything it reads comes from
+    /// one snapshot, whatever other connections commit meanwhile.
+    fn read_snapshot<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut connection = self.pool.get()?;
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let value = work(&transaction)?;
+        transaction.commit()?;
+        Ok(value)
     }
 }
 
@@ -284,6 +304,27 @@ fn pending_for_visitor(connection: &Connection, chat_id: i64) -> Result<Vec<Visi
     Ok(messages)
 }
 
+/// The chat's status and its undelivered visitor-bound messages newer than
+/// `after`, as `connection` sees them (inside one transaction, one snapshot).
+fn inbox_of(connection: &Connection, chat_id: i64, after: Option<i64>) -> Result<Inbox> {
+    let code: i64 = connection
+        .prepare_cached("SELECT status FROM chat WHERE chatid = ?1")?
+        .query_row([chat_id], |row| row.get(0))
+        .optional()?
+        .ok_or(Error::NoSuchChat)?;
+    let pending = pending_for_visitor(connection, chat_id)?;
+    let after = after.unwrap_or(i64::MIN);
+    let (acknowledgeable, messages): (Vec<_>, Vec<_>) =
+        pending.into_iter().partition(|message| message.id <= after);
+    Ok(Inbox {
+        chat_id,
+        // A status no version writes is treated as over, as in `read_chat`.
+        status: ChatStatus::from_code(code).unwrap_or(ChatStatus::Closed),
+        messages,
+        unacknowledged: acknowledgeable.len(),
+    })
+}
+
 fn mark_visitor_delivered(connection: &Connection, chat_id: i64, up_to: i64) -> Result<usize> {
     Ok(connection
         .prepare_cached(
@@ -350,34 +391,25 @@ impl Store for SqliteStore {
         })
     }
 
-    fn take_for_visitor(&self, token: &ChatToken) -> Result<Vec<VisitorMessage>> {
-        // A cheap read first, so that idle polls never take the write lock.
-        let chat_id = self.read(|connection| {
-            let chat_id = chat_id_of(connection, token)?;
-            let has_pending: bool = connection
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM remotemessagequeue
-                     WHERE chatid = ?1 AND sendtime IS NULL)",
-                )?
-                .query_row([chat_id], |row| row.get(0))?;
-            Ok(has_pending.then_some(chat_id))
-        })?;
-        let Some(chat_id) = chat_id else {
-            return Ok(Vec::new());
-        };
-        self.write(|tx| {
-            let messages = pending_for_visitor(tx, chat_id)?;
-            if let Some(last) = messages.last() {
-                mark_visitor_delivered(tx, chat_id, last.id)?;
-            }
-            Ok(messages)
+    fn inbox(&self, token: &ChatToken, after: Option<i64>) -> Result<Inbox> {
+        self.read_snapshot(|tx| {
+            let chat_id = chat_id_of(tx, token)?;
+            inbox_of(tx, chat_id, after)
         })
     }
 
-    fn peek_for_visitor(&self, token: &ChatToken) -> Result<Vec<VisitorMessage>> {
-        self.read(|connection| {
-            let chat_id = chat_id_of(connection, token)?;
-            pending_for_visitor(connection, chat_id)
+    fn take_inbox(&self, token: &ChatToken) -> Result<Inbox> {
+        // A read first, so that idle polls never take the write lock.
+        let seen = self.inbox(token, None)?;
+        if seen.messages.is_empty() {
+            return Ok(seen);
+        }
+        self.write(|tx| {
+            let inbox = inbox_of(tx, seen.chat_id, None)?;
+            if let Some(last) = inbox.messages.last() {
+                mark_visitor_delivered(tx, inbox.chat_id, last.id)?;
+            }
+            Ok(inbox)
         })
     }
 
@@ -756,12 +788,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn changes(&self) -> Receiver<u64> {
-        self.signal.subscribe(self.options.poll_interval, || {
-            self.pool
-                .open()
-                .map_err(|error| tracing::warn!(%error, "the change detector could not open the database"))
-                .ok()
-        })
+    fn wakeups(&self) -> &Wakeups {
+        &self.wakeups
     }
 }

@@ -82,6 +82,8 @@ impl From<seshat_client::Error> for Refusal {
 #[derive(Debug)]
 struct Joined {
     token: ChatToken,
+    /// The chat's numeric id, learnt from its first look at the store.
+    chat_id: Option<i64>,
     /// The highest message id pushed on this socket. Later pushes send
     /// only newer messages; a new socket starts again from nothing, so
     /// that whatever is unacknowledged is sent again.
@@ -107,9 +109,10 @@ impl Conversation {
         }
     }
 
-    /// Whether `start_chat` has succeeded, so that pushes are due.
-    pub fn is_started(&self) -> bool {
-        self.chat.is_some()
+    /// The numeric id of the socket's chat, once its first look at the
+    /// store has told it: what the socket's wake-ups are keyed on.
+    pub fn chat_id(&self) -> Option<i64> {
+        self.chat.as_ref().and_then(|chat| chat.chat_id)
     }
 
     /// Carries out one command; returns the events to send, in order.
@@ -155,17 +158,20 @@ impl Conversation {
             return Ok(Vec::new());
         };
         let token = chat.token.clone();
-        // The status is read first: every status change queues its notice
-        // in the same transaction, so the status never runs ahead of the
-        // messages sent with it.
-        let (status, messages) = self
+        let after = chat.pushed_up_to;
+        // Status and messages from one snapshot: every status change
+        // queues its notice in the same transaction, so the status never
+        // runs ahead of the messages sent with it.
+        let inbox = self
             .shared
             .app
             .client
-            .run(move |store| Ok((store.status(&token)?, store.peek_for_visitor(&token)?)))
+            .run(move |store| store.inbox(&token, Some(after)))
             .await?;
+        chat.chat_id = Some(inbox.chat_id);
+        let status = inbox.status;
         let mut events = Vec::new();
-        for message in messages {
+        for message in inbox.messages {
             if message.id > chat.pushed_up_to {
                 chat.pushed_up_to = message.id;
                 events.push(Event::ChatOut {
@@ -233,6 +239,7 @@ impl Conversation {
     fn join(&mut self, token: ChatToken) {
         self.chat = Some(Joined {
             token,
+            chat_id: None,
             pushed_up_to: 0,
             reported_status: None,
         });

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use seshat_client::{Subscription, Topic, Wakeups};
 use tokio::time::{timeout, Instant, MissedTickBehavior};
 
 use super::conversation::{Conversation, Refusal};
@@ -36,7 +37,7 @@ enum Wake {
     Stop,
     /// A frame, a read error, or the end of the stream.
     Frame(Option<Result<Message, axum::Error>>),
-    /// Something was committed to the store (by any process).
+    /// This socket's chat changed in the store (by any process).
     StoreChanged,
     /// Time to ping, and to check the visitor is still there.
     Ping,
@@ -69,7 +70,7 @@ pub async fn run(
     mut conversation: Conversation,
     mut open: OpenSocket,
     options: Arc<SocketOptions>,
-    mut changes: tokio::sync::watch::Receiver<u64>,
+    wakeups: Wakeups,
 ) {
     let mut ping = tokio::time::interval_at(
         Instant::now() + options.ping_interval,
@@ -77,18 +78,15 @@ pub async fn run(
     );
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_heard = Instant::now();
-    let mut watching_store = true;
+    // Waits for the socket's own chat only, once it has one.
+    let mut subscription: Option<Subscription> = None;
 
     let ending = loop {
         let wake = tokio::select! {
             biased;
             () = open.stop_requested() => Wake::Stop,
             frame = socket.recv() => Wake::Frame(frame),
-            changed = changes.changed(), if watching_store && conversation.is_started() => {
-                // The store was dropped: nothing will change any more.
-                watching_store = changed.is_ok();
-                Wake::StoreChanged
-            }
+            () = chat_changed(&mut subscription) => Wake::StoreChanged,
             _ = ping.tick() => Wake::Ping,
         };
         let step = match wake {
@@ -120,7 +118,15 @@ pub async fn run(
                 last_heard = Instant::now();
                 match message {
                     Message::Text(text) => {
-                        let events = answer(&mut conversation, text.as_str()).await;
+                        let mut events = answer(&mut conversation, text.as_str()).await;
+                        if subscription.is_none() {
+                            if let Some(chat_id) = conversation.chat_id() {
+                                subscription = Some(wakeups.subscribe(Topic::Chat(chat_id)));
+                                // What was committed between the start's
+                                // first look and the subscription.
+                                events.extend(pending_or_refusal(&mut conversation).await);
+                            }
+                        }
                         send_all(&mut socket, &events, &options).await
                     }
                     Message::Binary(_) => {
@@ -136,11 +142,10 @@ pub async fn run(
             Wake::StoreChanged => {
                 // Marked seen before the query: a commit made while it
                 // runs wakes the session again instead of being missed.
-                changes.borrow_and_update();
-                let events = match conversation.pending_events().await {
-                    Ok(events) => events,
-                    Err(refusal) => vec![refusal.to_event()],
-                };
+                if let Some(subscription) = subscription.as_mut() {
+                    subscription.mark_seen();
+                }
+                let events = pending_or_refusal(&mut conversation).await;
                 send_all(&mut socket, &events, &options).await
             }
             Wake::Ping => {
@@ -156,6 +161,22 @@ pub async fn run(
     };
     tracing::debug!(why = ending.describe(), "WebSocket closed");
     drop(open);
+}
+
+/// Completes when the socket's chat changed; never before it has one.
+async fn chat_changed(subscription: &mut Option<Subscription>) {
+    match subscription {
+        Some(subscription) => subscription.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The events a change of the chat brings, or the refusal to show.
+async fn pending_or_refusal(conversation: &mut Conversation) -> Vec<Event> {
+    match conversation.pending_events().await {
+        Ok(events) => events,
+        Err(refusal) => vec![refusal.to_event()],
+    }
 }
 
 /// The events answering one text frame.

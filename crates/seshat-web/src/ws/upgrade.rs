@@ -49,10 +49,10 @@ pub async fn connect(
             .map(str::to_owned),
     };
     let options = Arc::clone(&shared.options);
-    let changes = shared.app.client.store().changes();
+    let wakeups = shared.app.client.store().wakeups().clone();
     let conversation = Conversation::new(shared, visitor);
     upgrade
         .max_frame_size(options.max_frame_bytes)
         .max_message_size(options.max_frame_bytes)
-        .on_upgrade(move |socket| session::run(socket, conversation, open, options, changes))
+        .on_upgrade(move |socket| session::run(socket, conversation, open, options, wakeups))
 }

@@ -3,15 +3,13 @@
 
 #![allow(dead_code)] // Each test file uses its own part of this kit.
 
-pub mod observed_store;
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use seshat_client::{Client, SqliteStore, Store};
+use seshat_client::{Client, SqliteStore, Store, Topic};
 use seshat_web::Options;
 use tokio::sync::oneshot;
 
@@ -34,6 +32,8 @@ pub struct TestServer {
     pub http: reqwest::Client,
     /// A second store on the same file: the daemon's side of the database.
     pub staff: Arc<SqliteStore>,
+    /// The routes' own client, to watch who waits on it.
+    pub web: Client,
     /// Where the database lives; removed with the server.
     pub db_path: PathBuf,
     stop: Option<oneshot::Sender<()>>,
@@ -63,6 +63,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temporary directory");
         let db_path = dir.path().join("seshat.db");
         let client = open_client(&db_path);
+        let web = client.clone();
         let staff = Arc::new(SqliteStore::open(&db_path).expect("open a second store"));
         let app = wrap_app(Router::new().nest("/chat", seshat_web::router_with(client, options)));
 
@@ -90,6 +91,7 @@ impl TestServer {
                 .build()
                 .expect("HTTP client"),
             staff,
+            web,
             db_path,
             stop: Some(stop),
             _dir: dir,
@@ -152,6 +154,26 @@ impl TestServer {
             .iter()
             .map(|message| message["text"].as_str().expect("text").to_owned())
             .collect()
+    }
+
+    /// Waits until `waiters` requests or sockets wait for chat `id` (a
+    /// long poll that found nothing, a socket on the chat), failing the
+    /// test after a generous deadline.
+    pub async fn until_waiting(&self, id: i64, waiters: usize) {
+        let wakeups = self.web.store().wakeups();
+        let give_up_at = tokio::time::Instant::now() + Duration::from_secs(10);
+        while wakeups.waiters(Topic::Chat(id)) < waiters {
+            assert!(
+                tokio::time::Instant::now() < give_up_at,
+                "chat {id} never had {waiters} waiters"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// How many waiters the routes' store has woken so far.
+    pub fn woken(&self) -> u64 {
+        self.web.store().wakeups().woken()
     }
 
     /// The staff member accepts chat `id`, as `!ACCEPT id` would.

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use seshat_client::{clock, ChatStatus, Client, StaffMessage};
+use seshat_client::{clock, ChatStatus, Client, StaffMessage, Topic};
 use tokio::time::Instant;
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::jid::{BareJid, Jid};
@@ -95,9 +95,6 @@ pub enum BrokerError {
     /// The database failed at start-up.
     #[error("{0}")]
     Store(#[from] seshat_client::Error),
-    /// The store stopped reporting changes, so the broker would never wake.
-    #[error("the database's change notifications stopped")]
-    ChangesStopped,
 }
 
 /// The current XMPP session: from a login to the next login that cannot
@@ -160,7 +157,9 @@ impl Broker {
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), BrokerError> {
         self.store.run(|store| store.reset_presence()).await?;
-        let mut changes = self.store.store().changes();
+        // New chats, staff-bound messages and status changes: what a relay
+        // pass acts on. Delivery marks and presence wake nothing.
+        let mut staff_side = self.store.store().wakeups().subscribe(Topic::Staff);
         tokio::pin!(shutdown);
         let mut next_due: Option<Instant> = None;
         loop {
@@ -178,13 +177,7 @@ impl Broker {
                     None => return Err(BrokerError::StreamEnded),
                 },
                 () = self.outbox.changed() => self.on_deliveries().await,
-                changed = changes.changed() => {
-                    // The store outlives this loop, so the sender cannot be
-                    // gone; were it, waiting on it again would spin.
-                    if changed.is_err() {
-                        return Err(BrokerError::ChangesStopped);
-                    }
-                }
+                () = staff_side.changed() => {}
                 () = deadline => {}
             }
             // Under load stanzas arrive in bursts: handle all that are
@@ -199,7 +192,7 @@ impl Broker {
             self.on_deliveries().await;
             // The pass reads the store after this point, so it covers every
             // commit signalled so far.
-            changes.borrow_and_update();
+            staff_side.mark_seen();
             next_due = self.relay(&connection).await;
         }
         tracing::info!("shutting down");

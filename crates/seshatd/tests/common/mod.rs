@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use seshat_client::{ChatToken, Client, NewChat};
+use seshat_client::{ChatToken, Client, NewChat, Topic};
 use seshat_testkit::{BareJid, Prosody, Show, StaffClient};
 use tempfile::TempDir;
 
@@ -252,6 +252,18 @@ impl Rig {
         self.wait_for_availability(name, true).await;
     }
 
+    /// Waits until the daemon has marked every staff-bound message
+    /// delivered. Delivery marks wake nobody, so this polls the store.
+    pub async fn wait_until_all_delivered(&self) {
+        let store = std::sync::Arc::clone(self.web.store());
+        seshat_testkit::wait_until_async(
+            WAIT,
+            "every staff-bound message is marked delivered",
+            || store.staff_bound(1).is_ok_and(|left| left.is_empty()),
+        )
+        .await;
+    }
+
     /// Waits until the daemon has recorded `name` as not available.
     pub async fn wait_until_unavailable(&self, name: &str) {
         self.wait_for_availability(name, false).await;
@@ -261,7 +273,7 @@ impl Rig {
         let jid = self.jid(name).to_string();
         let seen = self
             .web
-            .wait_for(WAIT, move |store| {
+            .wait_for(Topic::Availability, WAIT, move |store| {
                 let available = store.available_staff()?.contains(&jid);
                 Ok((available == wanted).then_some(()))
             })

@@ -10,7 +10,7 @@ mod processes;
 mod widget;
 
 use fantoccini::Locator;
-use seshat_client::Client as SeshatClient;
+use seshat_client::{Client as SeshatClient, Topic};
 use seshat_testkit::StaffClient;
 
 use processes::{start_chromedriver, Deployment, DEADLINE, PASSWORD};
@@ -66,7 +66,9 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         .expect("alice logs in");
     let store = SeshatClient::open(&deployment.database).expect("open the shared database");
     let available = store
-        .wait_for(DEADLINE, |store| Ok(store.is_available()?.then_some(())))
+        .wait_for(Topic::Availability, DEADLINE, |store| {
+            Ok(store.is_available()?.then_some(()))
+        })
         .await
         .expect("read availability");
     assert!(

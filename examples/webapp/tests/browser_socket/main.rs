@@ -11,7 +11,7 @@ mod processes;
 #[path = "../browser/widget.rs"]
 mod widget;
 
-use seshat_client::Client as SeshatClient;
+use seshat_client::{Client as SeshatClient, Topic};
 use seshat_testkit::StaffClient;
 
 use processes::{start_chromedriver, Deployment, DEADLINE, PASSWORD};
@@ -51,7 +51,9 @@ async fn the_widget_chats_over_a_websocket() {
         .expect("alice logs in");
     let store = SeshatClient::open(&deployment.database).expect("open the shared database");
     let available = store
-        .wait_for(DEADLINE, |store| Ok(store.is_available()?.then_some(())))
+        .wait_for(Topic::Availability, DEADLINE, |store| {
+            Ok(store.is_available()?.then_some(()))
+        })
         .await
         .expect("read availability");
     assert!(available.is_some(), "alice never became available");

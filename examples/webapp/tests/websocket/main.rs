@@ -12,7 +12,7 @@ mod processes;
 mod visitor;
 
 use serde_json::json;
-use seshat_client::{texts, ChatToken, Client as SeshatClient};
+use seshat_client::{texts, ChatToken, Client as SeshatClient, Topic};
 use seshat_testkit::StaffClient;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -35,7 +35,9 @@ async fn a_whole_chat_over_the_websocket_with_real_staff() {
         .expect("alice logs in");
     let store = SeshatClient::open(&deployment.database).expect("open the shared database");
     let available = store
-        .wait_for(DEADLINE, |store| Ok(store.is_available()?.then_some(())))
+        .wait_for(Topic::Availability, DEADLINE, |store| {
+            Ok(store.is_available()?.then_some(()))
+        })
         .await
         .expect("read availability");
     assert!(
@@ -123,8 +125,13 @@ async fn a_whole_chat_over_the_websocket_with_real_staff() {
     visitor.close().await;
     alice.send_chat(&bot, "three").await.expect("send");
     let parsed: ChatToken = token.parse().unwrap();
+    let chat_id = store
+        .store()
+        .inbox(&parsed, None)
+        .expect("the chat")
+        .chat_id;
     let stored = store
-        .wait_for(DEADLINE, move |store| {
+        .wait_for(Topic::Chat(chat_id), DEADLINE, move |store| {
             let pending = store.peek_for_visitor(&parsed)?;
             Ok(pending
                 .iter()
