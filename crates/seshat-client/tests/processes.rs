@@ -108,7 +108,7 @@ fn child_process() {
                     .set_presence("joe@example.com", &format!("r{}", n % 3), n % 2 == 0)
                     .unwrap();
                 store.is_available().unwrap();
-                store.chats_to_offer().unwrap();
+                store.waiting_chats().unwrap();
                 if let seshat_client::AcceptOutcome::Accepted(_) = store
                     .accept(chat.id, &format!("staff{}@example.com", std::process::id()))
                     .unwrap()

@@ -94,7 +94,7 @@ fn messages_before_acceptance_wait_and_the_visitor_is_told() {
         f.store.send_from_visitor(&chat.token, "second").unwrap(),
         SendOutcome::Sent
     );
-    f.store.mark_delivered(due[0].id).unwrap();
+    f.store.mark_all_delivered(&[due[0].id]).unwrap();
     let due: Vec<_> = f
         .store
         .staff_bound(10)
@@ -272,15 +272,16 @@ fn accept_outcomes_follow_the_original() {
     );
     assert_eq!(f.store.finish("joe@example.com").unwrap(), None);
 
-    // A failed chat may still be accepted while its visitor is there.
+    // A failed chat's visitor was told nobody could answer and stopped
+    // waiting: it cannot be accepted any more.
     assert!(f
         .store
         .fail_chat(second.id, texts::NOBODY_AVAILABLE)
         .unwrap());
-    assert!(matches!(
+    assert_eq!(
         f.store.accept(second.id, "bob@example.com").unwrap(),
-        AcceptOutcome::Accepted(_)
-    ));
+        AcceptOutcome::Failed
+    );
 }
 
 #[test]
@@ -527,19 +528,18 @@ fn acknowledged_delivery_keeps_messages_until_acknowledged() {
 }
 
 #[test]
-fn offers_time_out_by_offer_time() {
+fn offers_are_marked_with_their_time_once() {
     let f = fixture();
     let chat = f.store.start_chat("Alice", None).unwrap();
-    assert_eq!(f.store.chats_to_offer().unwrap().len(), 1);
+    let waiting = f.store.waiting_chats().unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].status, ChatStatus::Waiting);
+    assert_eq!(waiting[0].offered_at, None);
     assert!(f.store.mark_notified(chat.id).unwrap());
     assert!(!f.store.mark_notified(chat.id).unwrap());
-    assert!(f.store.chats_to_offer().unwrap().is_empty());
-    let offered_at = f.store.chat(chat.id).unwrap().unwrap().offered_at.unwrap();
-    assert!(f.store.offers_older_than(offered_at).unwrap().is_empty());
-    assert_eq!(
-        f.store.offers_older_than(offered_at + 1.0).unwrap().len(),
-        1
-    );
+    let offered = f.store.waiting_chats().unwrap();
+    assert_eq!(offered[0].status, ChatStatus::Notified);
+    assert!(offered[0].offered_at.is_some());
     assert!(f.store.fail_chat(chat.id, texts::NOBODY_ANSWERED).unwrap());
     assert!(!f.store.fail_chat(chat.id, texts::NOBODY_ANSWERED).unwrap());
     assert_eq!(
@@ -574,19 +574,25 @@ fn hot_queries_use_indexes_not_table_scans() {
     let connection = Connection::open(&f.path).unwrap();
     let hot = [
         "SELECT chatid FROM chat WHERE token = 'x'",
-        "SELECT chatid FROM chat WHERE status IN (0, 1) AND status = 0 ORDER BY chatid",
-        "SELECT chatid FROM chat WHERE localuser = 'joe' AND status = 2",
+        // Statuses are parameters, as the store binds them.
+        "SELECT chatid FROM chat WHERE status IN (?1, ?2) ORDER BY chatid",
+        "SELECT chatid FROM chat WHERE localuser = ?1 AND status = ?2",
         "SELECT messageid FROM remotemessagequeue WHERE chatid = 1 AND sendtime IS NULL ORDER BY messageid",
         "SELECT m.messageid FROM localmessagequeue AS m JOIN chat AS c ON c.chatid = m.chatid
            WHERE m.sendtime IS NULL AND c.localuser IS NOT NULL ORDER BY m.messageid LIMIT 10",
         "SELECT EXISTS (SELECT 1 FROM onlinestatus AS o WHERE o.online = 1 AND NOT EXISTS
-           (SELECT 1 FROM chat AS c WHERE c.localuser = o.localuser AND c.status = 2))",
+           (SELECT 1 FROM chat AS c WHERE c.localuser = o.localuser AND c.status = ?1))",
     ];
     for query in hot {
-        let plan: Vec<String> = connection
+        let mut statement = connection
             .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
-            .unwrap()
-            .query_map([], |row| row.get::<_, String>(3))
+            .unwrap();
+        // The plan is made without the values, as for the store's statements.
+        let unbound = vec![rusqlite::types::Null; statement.parameter_count()];
+        let plan: Vec<String> = statement
+            .query_map(rusqlite::params_from_iter(unbound), |row| {
+                row.get::<_, String>(3)
+            })
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();

@@ -70,12 +70,14 @@ fn open_chat(store: &SqliteStore) -> seshat_client::NewChat {
 #[test]
 fn a_waiter_is_not_woken_by_commits_on_another_chat() {
     let sides = two_sides(no_safety_poll());
-    let chat_a = open_chat(&sides.daemon);
-    let chat_b = sides.daemon.start_chat("B", None).unwrap();
-    sides.daemon.accept(chat_b.id, "bob@example.com").unwrap();
-    let fence_chat = sides.daemon.start_chat("Fence", None).unwrap();
+    // Set up on the waiters' side, whose own commits are read before the
+    // commit returns: nothing of the setup can arrive late.
+    let chat_a = open_chat(&sides.web);
+    let chat_b = sides.web.start_chat("B", None).unwrap();
+    sides.web.accept(chat_b.id, "bob@example.com").unwrap();
+    let fence_chat = sides.web.start_chat("Fence", None).unwrap();
     sides
-        .daemon
+        .web
         .accept(fence_chat.id, "carol@example.com")
         .unwrap();
 
@@ -102,6 +104,7 @@ fn a_waiter_is_not_woken_by_commits_on_another_chat() {
         .unwrap();
     until_woken(&mut fence, "a reply on the fence chat");
 
+    assert_eq!(wakeups.broadcasts(), 0, "everyone was woken at once");
     assert!(!a.has_changed(), "chat A's waiter was woken by chat B");
     assert_eq!(
         wakeups.woken() - woken_before,
@@ -113,7 +116,7 @@ fn a_waiter_is_not_woken_by_commits_on_another_chat() {
 #[test]
 fn a_reply_from_the_other_side_wakes_its_chat_at_once() {
     let sides = two_sides(no_safety_poll());
-    let chat = open_chat(&sides.daemon);
+    let chat = open_chat(&sides.web);
     let mut waiter = sides.web.wakeups().subscribe(Topic::Chat(chat.id));
     sides.daemon.reply_from_staff(STAFF, "Hello").unwrap();
     until_woken(&mut waiter, "the staff reply");
@@ -130,13 +133,15 @@ fn a_reply_from_the_other_side_wakes_its_chat_at_once() {
 #[test]
 fn acknowledgements_and_other_silent_changes_wake_nobody() {
     let sides = two_sides(no_safety_poll());
-    let chat = open_chat(&sides.daemon);
-    sides.daemon.reply_from_staff(STAFF, "one").unwrap();
-    sides.daemon.reply_from_staff(STAFF, "two").unwrap();
+    // Set up on the waiters' side (see above).
+    let chat = open_chat(&sides.web);
+    sides.web.reply_from_staff(STAFF, "one").unwrap();
+    sides.web.reply_from_staff(STAFF, "two").unwrap();
+    sides.web.send_from_visitor(&chat.token, "hello").unwrap();
     let shown = sides.web.peek_for_visitor(&chat.token).unwrap();
-    let fence_chat = sides.daemon.start_chat("Fence", None).unwrap();
+    let fence_chat = sides.web.start_chat("Fence", None).unwrap();
     sides
-        .daemon
+        .web
         .accept(fence_chat.id, "carol@example.com")
         .unwrap();
 
@@ -172,7 +177,12 @@ fn acknowledgements_and_other_silent_changes_wake_nobody() {
     until_woken(&mut fence, "the fence");
     assert!(!watched.has_changed(), "an acknowledgement woke the chat");
     assert!(!staff.has_changed(), "a delivery mark woke the daemon");
-    assert_eq!(wakeups.woken() - woken_before, 1, "only the fence woke");
+    assert_eq!(
+        wakeups.woken() - woken_before,
+        1,
+        "only the fence woke (broadcasts: {})",
+        wakeups.broadcasts()
+    );
 }
 
 #[test]

@@ -109,14 +109,8 @@ pub trait Store: Send + Sync + 'static {
     /// A chat by its numeric id.
     fn chat(&self, chat_id: i64) -> Result<Option<Chat>>;
 
-    /// Chats not yet offered to anyone (status WAITING), oldest first.
-    fn chats_to_offer(&self) -> Result<Vec<Chat>>;
-
     /// Chats waiting to be accepted (WAITING or NOTIFIED), oldest first.
     fn waiting_chats(&self) -> Result<Vec<Chat>>;
-
-    /// Offered chats nobody accepted, offered before `cutoff` (Unix seconds).
-    fn offers_older_than(&self, cutoff: f64) -> Result<Vec<Chat>>;
 
     /// Marks a WAITING chat as offered; false if it was no longer waiting.
     fn mark_notified(&self, chat_id: i64) -> Result<bool>;
@@ -148,26 +142,11 @@ pub trait Store: Send + Sync + 'static {
     /// Like [`Store::staff_bound`], but only messages for the staff members
     /// listed (bare JIDs), so that messages held back for staff who are not
     /// connected do not crowd out the others.
-    fn staff_bound_to(&self, staff: &[String], limit: usize) -> Result<Vec<StaffMessage>> {
-        Ok(self
-            .staff_bound(usize::MAX)?
-            .into_iter()
-            .filter(|message| staff.contains(&message.staff))
-            .take(limit)
-            .collect())
-    }
+    fn staff_bound_to(&self, staff: &[String], limit: usize) -> Result<Vec<StaffMessage>>;
 
-    /// Marks a staff-bound message as delivered.
-    fn mark_delivered(&self, message_id: i64) -> Result<()>;
-
-    /// Marks several staff-bound messages as delivered at once (one
-    /// transaction, where the store has them): what a daemon does with a
-    /// batch of acknowledgements.
-    fn mark_all_delivered(&self, message_ids: &[i64]) -> Result<()> {
-        message_ids
-            .iter()
-            .try_for_each(|&message_id| self.mark_delivered(message_id))
-    }
+    /// Marks staff-bound messages as delivered, in one transaction: what a
+    /// daemon does with a batch of acknowledgements.
+    fn mark_all_delivered(&self, message_ids: &[i64]) -> Result<()>;
 
     /// Records whether one resource of a staff member is available.
     fn set_presence(&self, staff: &str, resource: &str, online: bool) -> Result<()>;

@@ -1,7 +1,8 @@
 //! The database layout and its migrations.
 //!
 //! Version 1 is the original Seshat 0.3.1 schema. Every later version only
-//! adds nullable columns, indexes and tables, so a database we migrated
+//! adds nullable columns, indexes, tables and triggers (version 4 also
+//! replaces two partial indexes of version 2), so a database we migrated
 //! still works with the original Python client and server. A new file is
 //! built by creating version 1 and running every migration, so that fresh
 //! and migrated databases are the same.
@@ -56,7 +57,10 @@ const TO_VERSION_3: &str = "
 ALTER TABLE localmessagequeue ADD COLUMN author TEXT;
 ";
 
-/// Version 3 -> 4: the change log that targeted wake-ups read. Triggers
+/// Version 3 -> 4: status indexes that statements can use with the status
+/// as a parameter (a partial index `WHERE status = 2` serves only
+/// statements that spell the 2 out), and the change log that targeted
+/// wake-ups read. Triggers
 /// write it in the same transaction as the change, so every writer is
 /// covered, the original Python client and any other program included.
 /// Each row names a chat and who should look again ([`WAKES_VISITOR`],
@@ -67,6 +71,10 @@ ALTER TABLE localmessagequeue ADD COLUMN author TEXT;
 /// sequence numbers from ever being reused, so a reader that finds a gap
 /// knows rows were pruned before it read them.
 const TO_VERSION_4: &str = "
+DROP INDEX chat_pending;
+CREATE INDEX chat_by_status ON chat (status, chatid);
+DROP INDEX chat_open_by_staff;
+CREATE INDEX chat_by_staff ON chat (localuser, status);
 CREATE TABLE changelog (seq INTEGER PRIMARY KEY AUTOINCREMENT,
                         chatid INTEGER NOT NULL, wakes INTEGER NOT NULL);
 CREATE TRIGGER changelog_visitor_bound AFTER INSERT ON remotemessagequeue

@@ -84,10 +84,11 @@ impl Wakeups {
         let topics_waited = self.inner.lock();
         for topic in named {
             if let Some(sender) = topics_waited.get(&topic) {
-                sender.send_modify(|version| *version = version.wrapping_add(1));
+                // Counted first, so that a waiter that wakes sees itself counted.
                 self.inner
                     .woken
-                    .fetch_add(sender.receiver_count() as u64, Ordering::Relaxed);
+                    .fetch_add(sender.receiver_count() as u64, Ordering::SeqCst);
+                sender.send_modify(|version| *version = version.wrapping_add(1));
             }
         }
     }
@@ -95,24 +96,24 @@ impl Wakeups {
     /// Wakes every waiter: for when the store cannot tell what changed.
     pub fn notify_all(&self) {
         let topics = self.inner.lock();
+        self.inner.broadcasts.fetch_add(1, Ordering::SeqCst);
         for sender in topics.values() {
-            sender.send_modify(|version| *version = version.wrapping_add(1));
             self.inner
                 .woken
-                .fetch_add(sender.receiver_count() as u64, Ordering::Relaxed);
+                .fetch_add(sender.receiver_count() as u64, Ordering::SeqCst);
+            sender.send_modify(|version| *version = version.wrapping_add(1));
         }
-        self.inner.broadcasts.fetch_add(1, Ordering::Relaxed);
     }
 
     /// How many waiters have been woken so far, counting each subscription
     /// once per notification: what a crowd of idle visitors costs.
     pub fn woken(&self) -> u64 {
-        self.inner.woken.load(Ordering::Relaxed)
+        self.inner.woken.load(Ordering::SeqCst)
     }
 
     /// How many times every waiter was woken at once (see [`Wakeups::notify_all`]).
     pub fn broadcasts(&self) -> u64 {
-        self.inner.broadcasts.load(Ordering::Relaxed)
+        self.inner.broadcasts.load(Ordering::SeqCst)
     }
 
     /// How many waiters `topic` has now.

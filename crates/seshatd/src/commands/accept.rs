@@ -33,7 +33,9 @@ impl Command for Accept {
             AcceptOutcome::NoSuchChat => texts::no_such_chat(chat_id),
             AcceptOutcome::AlreadyYours => texts::already_handling(chat_id),
             AcceptOutcome::HandledBy(owner) => texts::handled_by(chat_id, &owner),
-            AcceptOutcome::AlreadyFinished => texts::already_finished(chat_id),
+            AcceptOutcome::AlreadyFinished | AcceptOutcome::Failed => {
+                texts::already_finished(chat_id)
+            }
         })
     }
 }

@@ -1,0 +1,52 @@
+//! Statements on `onlinestatus`, and who is free to take a chat.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::status::ChatStatus;
+
+/// Records whether one resource of a staff member is available.
+pub(super) fn set(
+    connection: &Connection,
+    staff: &str,
+    resource: &str,
+    online: bool,
+) -> Result<()> {
+    connection
+        .prepare_cached(
+            "INSERT OR REPLACE INTO onlinestatus (localuser, resource, online) VALUES (?1, ?2, ?3)",
+        )?
+        .execute((staff, resource, i64::from(online)))?;
+    Ok(())
+}
+
+/// Marks every resource of every staff member offline.
+pub(super) fn reset(connection: &Connection) -> Result<()> {
+    connection.execute("UPDATE onlinestatus SET online = 0 WHERE online <> 0", [])?;
+    Ok(())
+}
+
+/// Staff members online and not in an open chat, sorted.
+pub(super) fn available_staff(connection: &Connection) -> Result<Vec<String>> {
+    let staff = connection
+        .prepare_cached(
+            "SELECT DISTINCT o.localuser FROM onlinestatus AS o WHERE o.online = 1
+               AND NOT EXISTS (SELECT 1 FROM chat AS c
+                               WHERE c.localuser = o.localuser AND c.status = ?1)
+             ORDER BY o.localuser",
+        )?
+        .query_map([ChatStatus::Open], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(staff)
+}
+
+/// Whether anyone is online and not in an open chat.
+pub(super) fn anyone_available(connection: &Connection) -> Result<bool> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM onlinestatus AS o WHERE o.online = 1
+               AND NOT EXISTS (SELECT 1 FROM chat AS c
+                               WHERE c.localuser = o.localuser AND c.status = ?1))",
+        )?
+        .query_row([ChatStatus::Open], |row| row.get(0))?)
+}

@@ -1,0 +1,101 @@
+//! Reading rows into the crate's types, and the columns they come from.
+
+use rusqlite::types::{ToSql, ToSqlOutput};
+use rusqlite::Row;
+
+use crate::clock::read_time;
+use crate::model::{Author, Chat, StaffMessage, VisitorMessage};
+use crate::status::ChatStatus;
+
+/// The columns [`read_chat`] reads, in its order, as a literal for
+/// `concat!`, so that every statement is one constant string.
+macro_rules! chat_columns {
+    () => {
+        "chatid, remoteuser, localuser, status, startmessage, email, starttime, offertime"
+    };
+}
+pub(super) use chat_columns;
+
+/// Statuses go to SQL as their stored codes.
+impl ToSql for ChatStatus {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.code()))
+    }
+}
+
+/// A status read from the database. A code no version writes is treated
+/// as over: nothing acts on it.
+pub(super) fn status_from_code(code: i64) -> ChatStatus {
+    ChatStatus::from_code(code).unwrap_or(ChatStatus::Closed)
+}
+
+/// A row of [`chat_columns`].
+pub(super) fn read_chat(row: &Row<'_>) -> rusqlite::Result<Chat> {
+    Ok(Chat {
+        id: row.get(0)?,
+        visitor: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+        staff: row.get(2)?,
+        status: status_from_code(row.get(3)?),
+        start_message: row
+            .get::<_, Option<String>>(4)?
+            .filter(|message| !message.is_empty()),
+        email: row.get(5)?,
+        started_at: read_time(row.get_ref(6)?).unwrap_or(0.0),
+        offered_at: read_time(row.get_ref(7)?),
+    })
+}
+
+/// `messageid, chatid, localuser, message` of a staff-bound message.
+pub(super) fn read_staff_message(row: &Row<'_>) -> rusqlite::Result<StaffMessage> {
+    Ok(StaffMessage {
+        id: row.get(0)?,
+        chat_id: row.get(1)?,
+        staff: row.get(2)?,
+        text: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+    })
+}
+
+/// `messageid, message, posttime, author` of a visitor-bound message.
+pub(super) fn read_visitor_message(row: &Row<'_>) -> rusqlite::Result<VisitorMessage> {
+    Ok(VisitorMessage {
+        id: row.get(0)?,
+        text: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+        posted_at: read_time(row.get_ref(2)?).unwrap_or(0.0),
+        author: author_of(row.get(3)?),
+    })
+}
+
+/// Who wrote a visitor-bound message: a staff member, or Seshat (NULL).
+pub(super) fn author_of(column: Option<String>) -> Author {
+    match column {
+        Some(staff) => Author::Staff(staff),
+        None => Author::Seshat,
+    }
+}
+
+/// A row count for `LIMIT`: SQLite takes a signed 64-bit number.
+pub(super) fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// `values` as a JSON array of strings, for `json_each`.
+pub(super) fn json_array(values: &[String]) -> String {
+    let mut json = String::from("[");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push('"');
+        for c in value.chars() {
+            match c {
+                '"' => json.push_str("\\\""),
+                '\\' => json.push_str("\\\\"),
+                c if (c as u32) < 0x20 => json.push_str(&format!("\\u{:04x}", c as u32)),
+                c => json.push(c),
+            }
+        }
+        json.push('"');
+    }
+    json.push(']');
+    json
+}
