@@ -23,7 +23,7 @@ async fn observed_server() -> (TestServer, Arc<Notify>) {
             signal = Some(Arc::clone(&store.found_nothing));
             Client::from_store(Arc::new(store))
         },
-        |app| app,
+        |app, _| app,
     )
     .await;
     (server, signal.unwrap())

@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::cell::RefCell;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -43,19 +42,19 @@ impl SocketServer {
     }
 
     async fn start_with(options: Options, socket_options: SocketOptions) -> SocketServer {
-        let sockets: RefCell<Option<Sockets>> = RefCell::new(None);
-        let routes_options = options.clone();
+        let mut made = None;
         let server = TestServer::start_with(
-            routes_options,
-            |path| {
-                let client = Client::open(path).expect("open the database");
-                *sockets.borrow_mut() = Some(Sockets::new(client.clone(), options, socket_options));
-                client
+            options,
+            |path| Client::open(path).expect("open the database"),
+            |app, chat| {
+                let sockets = chat.sockets(socket_options);
+                let app = app.route("/wc/connect", sockets.route());
+                made = Some(sockets);
+                app
             },
-            |app| app.route("/wc/connect", sockets.borrow().as_ref().unwrap().route()),
         )
         .await;
-        let sockets = sockets.into_inner().expect("sockets were made");
+        let sockets = made.expect("sockets were made");
         SocketServer {
             url: format!("ws://{}/wc/connect", server.host),
             server,
@@ -763,6 +762,49 @@ async fn sends_over_the_rate_limit_are_refused() {
         .filter(|entry| matches!(entry, seshat_client::HistoryEntry::FromVisitor { .. }))
         .count();
     assert_eq!(lines, 3);
+}
+
+#[tokio::test]
+async fn a_socket_and_http_from_one_address_share_one_budget() {
+    let options = Options {
+        rate_limit_per_minute: 3,
+        ..Options::default()
+    };
+    let server = SocketServer::start_with(options, SocketOptions::default()).await;
+    // Starts: two over HTTP and one over a socket use the budget up.
+    server.server.start_chat().await;
+    server.server.start_chat().await;
+    let (mut visitor, token, _) = server.visitor_with_chat().await;
+    let response = server
+        .server
+        .http
+        .post(server.server.url("/start"))
+        .form(&[("message", "Hello")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let mut another = server.visitor().await;
+    another.send(json!({"type": "start_chat"})).await;
+    assert_eq!(another.wait_for_type("error").await["code"], "rate_limited");
+
+    // Lines: three over the socket use it up for the HTTP route too.
+    for n in 0..3 {
+        visitor
+            .send(json!({"type": "send_msg", "text": format!("line {n}")}))
+            .await;
+    }
+    let answered = visitor.round_trip().await;
+    assert!(
+        answered.iter().all(|event| event["type"] != "error"),
+        "{answered:?}"
+    );
+    let (status, _) = server.server.send(&token, "one more over HTTP").await;
+    assert_eq!(status, 429);
+    visitor
+        .send(json!({"type": "send_msg", "text": "one more over the socket"}))
+        .await;
+    assert_eq!(visitor.wait_for_type("error").await["code"], "rate_limited");
 }
 
 #[tokio::test]
