@@ -7,9 +7,6 @@
  *   <div class="seshat-chat" data-seshat-base="/chat" hidden></div>
  *
  * data-seshat-base   where the routes are mounted (default "/chat")
- * data-seshat-token  a chat already started by the server (GET /chat page);
- *                    without it the box shows itself only while staff are
- *                    available, and the visitor's first line starts a chat.
  * data-seshat-socket where the WebSocket is mounted (such as "/wc/connect"):
  *                    replies are then pushed over a WebSocket instead of
  *                    long-polled. Without it, in a browser without
@@ -17,6 +14,11 @@
  *                    (a proxy that refuses upgrades), the box long-polls.
  *                    Lines are sent with POST either way, so that each one
  *                    is confirmed or retried.
+ *
+ * A box that starts "hidden" shows itself only while staff are available;
+ * one without "hidden" (the GET /chat page's) is always shown and says
+ * whether anyone is available. Either way the visitor's first line starts
+ * the chat.
  *
  * Boxes added to the page later: $(element).seshatChat().
  *
@@ -35,7 +37,7 @@
   var BACKOFF_SECONDS = [1, 2, 4, 8, 15, 30];
 
   var STATUS_TEXT = {
-    idle: "Staff are online. Write a message to start a chat.",
+    idle: "Write a message to start a chat.",
     starting: "Starting the chat\u2026",
     waiting: "Waiting for a staff member to answer\u2026",
     notified: "Waiting for a staff member to answer\u2026",
@@ -43,6 +45,11 @@
     closed: "Chat closed.",
     failed: "Chat closed: nobody could answer.",
     canceled: "Chat closed: the request was canceled."
+  };
+  /* The idle text once the availability check has answered. */
+  var IDLE_TEXT = {
+    available: "Staff are online. Write a message to start a chat.",
+    away: "Nobody is available right now. Write a message to start a chat anyway."
   };
   var OVER = { closed: true, failed: true, canceled: true };
 
@@ -68,9 +75,13 @@
   function SeshatChat(root) {
     this.root = $(root);
     this.base = (this.root.attr("data-seshat-base") || "/chat").replace(/\/+$/, "");
-    this.token = this.root.attr("data-seshat-token") || null;
+    this.token = null;
     this.lastId = 0;
-    this.status = this.token ? "waiting" : "idle";
+    this.status = "idle";
+    /* Only a box the page hid waits for staff to appear. */
+    this.hideWhileAway = this.root.prop("hidden") === true;
+    /* Unknown until the first availability check answers. */
+    this.available = null;
     this.outbox = [];
     this.sending = false;
     this.sendFailures = 0;
@@ -83,14 +94,8 @@
     this.socketOpenedOnce = false;
     this.socketFailures = 0;
     this.build();
-    if (this.token) {
-      this.show();
-      this.setStatus("waiting");
-      this.poll();
-    } else {
-      this.setStatus("idle");
-      this.checkAvailability();
-    }
+    this.setStatus("idle");
+    this.checkAvailability();
   }
 
   SeshatChat.prototype.build = function () {
@@ -180,11 +185,13 @@
         if (self.status !== "idle") {
           return;
         }
-        if (body.available) {
+        self.available = body.available === true;
+        if (self.available || !self.hideWhileAway) {
           self.show();
         } else if (self.input.val() === "") {
           self.hide();
         }
+        self.setStatus("idle");
       })
       .always(function () {
         window.setTimeout(function () {
@@ -196,7 +203,11 @@
   SeshatChat.prototype.setStatus = function (status) {
     this.status = status;
     this.root.attr("data-seshat-status", status);
-    this.statusLine.text(STATUS_TEXT[status] || status);
+    var text = STATUS_TEXT[status];
+    if (status === "idle" && this.available !== null) {
+      text = IDLE_TEXT[this.available ? "available" : "away"];
+    }
+    this.statusLine.text(text || status);
     var over = OVER[status] === true;
     /* Disabling or hiding the focused control drops the focus on the
      * page's body; keep keyboard users in the box. */

@@ -242,7 +242,7 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         ["Hi! How can I help?", HOSTILE, "Are you still there?"]
     );
 
-    // ----- the stand-alone page (GET /chat) starts a chat at once ----------
+    // ----- the stand-alone page (GET /chat): the first line starts the chat -
     browser
         .set_window_size(1280, 900)
         .await
@@ -258,6 +258,21 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         .click()
         .await
         .expect("follow the link");
+    browser
+        .wait()
+        .at_most(DEADLINE)
+        .for_element(Locator::Css(".seshat-chat:not([hidden]) .seshat-input"))
+        .await
+        .expect("the page shows the chat box");
+    wait_for_status(&browser, "idle").await;
+    // The page view itself paged nobody: the page is served only after
+    // anything it would have written, so this look is not too early.
+    let pending = store
+        .run(|store| store.waiting_chats())
+        .await
+        .expect("read the waiting chats");
+    assert!(pending.is_empty(), "the page started a chat: {pending:?}");
+    type_and_press_enter(&browser, "Hello from the chat page").await;
     wait_for_line(
         &browser,
         "seshat",
@@ -269,10 +284,9 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         .await
         .expect("an offer for the page's chat");
     assert!(
-        offer.body.contains(&format!(
-            "The starting message is: 'Coming from page {}'",
-            deployment.url
-        )),
+        offer
+            .body
+            .contains("The starting message is: 'Hello from the chat page'"),
         "{}",
         offer.body
     );
