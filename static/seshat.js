@@ -14,11 +14,14 @@
  *                    (a proxy that refuses upgrades), the box long-polls.
  *                    Lines are sent with POST either way, so that each one
  *                    is confirmed or retried.
+ * data-seshat-check-seconds  how often to ask whether staff are available
+ *                    while nobody is chatting (default 30)
  *
- * A box that starts "hidden" shows itself only while staff are available;
- * one without "hidden" (the GET /chat page's) is always shown and says
- * whether anyone is available. Either way the visitor's first line starts
- * the chat.
+ * A box that starts "hidden" shows itself once staff are available, and
+ * hides again while nobody is, as long as the visitor has written nothing
+ * in it; one without "hidden" (the GET /chat page's) is always shown. The
+ * status line says whether anyone is available. Either way the visitor's
+ * first line starts the chat.
  *
  * Boxes added to the page later: $(element).seshatChat().
  *
@@ -31,8 +34,8 @@
   var POLL_WAIT_SECONDS = 25;
   /* Client-side deadline for one request: a little over the poll. */
   var REQUEST_TIMEOUT_MS = (POLL_WAIT_SECONDS + 15) * 1000;
-  /* How often to ask whether staff came online while nobody is chatting. */
-  var AVAILABILITY_CHECK_MS = 30000;
+  /* Default of data-seshat-check-seconds. */
+  var AVAILABILITY_CHECK_SECONDS = 30;
   /* Retry delays after network failures, in seconds; the last repeats. */
   var BACKOFF_SECONDS = [1, 2, 4, 8, 15, 30];
 
@@ -82,6 +85,10 @@
     this.hideWhileAway = this.root.prop("hidden") === true;
     /* Unknown until the first availability check answers. */
     this.available = null;
+    this.checkMs = (Number(this.root.attr("data-seshat-check-seconds")) ||
+      AVAILABILITY_CHECK_SECONDS) * 1000;
+    this.availabilityRound = 0;
+    this.availabilityTimer = null;
     this.outbox = [];
     this.sending = false;
     this.sendFailures = 0;
@@ -95,7 +102,7 @@
     this.socketFailures = 0;
     this.build();
     this.setStatus("idle");
-    this.checkAvailability();
+    this.watchAvailability();
   }
 
   SeshatChat.prototype.build = function () {
@@ -173,31 +180,47 @@
     this.root.prop("hidden", true);
   };
 
-  /* Shown while staff are available; checked again now and then until
-   * the visitor starts a chat (after that the box stays). */
-  SeshatChat.prototype.checkAvailability = function () {
+  /* Asks whether staff are available now, then every checkMs for as long
+   * as the box is idle (nobody chatting). Started when the box is built and
+   * again whenever it is idle once more; each start replaces the round
+   * before, so that only one is ever running. */
+  SeshatChat.prototype.watchAvailability = function () {
     var self = this;
+    var round = ++this.availabilityRound;
+    window.clearTimeout(this.availabilityTimer);
+    this.availabilityTimer = null;
     if (this.status !== "idle") {
       return;
     }
+    var current = function () {
+      return round === self.availabilityRound && self.status === "idle";
+    };
     $.ajax({ url: this.base + "/available", dataType: "json", timeout: REQUEST_TIMEOUT_MS })
       .done(function (body) {
-        if (self.status !== "idle") {
-          return;
+        if (current()) {
+          self.showAvailability(body.available === true);
         }
-        self.available = body.available === true;
-        if (self.available || !self.hideWhileAway) {
-          self.show();
-        } else if (self.input.val() === "") {
-          self.hide();
-        }
-        self.setStatus("idle");
       })
       .always(function () {
-        window.setTimeout(function () {
-          self.checkAvailability();
-        }, AVAILABILITY_CHECK_MS);
+        if (current()) {
+          self.availabilityTimer = window.setTimeout(function () {
+            self.watchAvailability();
+          }, self.checkMs);
+        }
       });
+  };
+
+  /* A hidden box appears while staff are available; it hides again while
+   * they are not, unless the visitor has written in it. */
+  SeshatChat.prototype.showAvailability = function (available) {
+    this.available = available;
+    var used = this.input.val() !== "" || this.log.children().length > 0;
+    if (available || !this.hideWhileAway || used) {
+      this.show();
+    } else {
+      this.hide();
+    }
+    this.setStatus("idle");
   };
 
   SeshatChat.prototype.setStatus = function (status) {
@@ -358,6 +381,7 @@
     }
     if (item.kind === "start") {
       this.setStatus("idle");
+      this.watchAvailability();
     } else if (xhr.status === 404) {
       this.stop("closed");
     }
@@ -536,6 +560,7 @@
     this.ending = false;
     this.setStatus("idle");
     this.input.trigger("focus");
+    this.watchAvailability();
   };
 
   /* $(element).seshatChat() makes a box of an element added after the
