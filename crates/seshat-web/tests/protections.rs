@@ -194,23 +194,36 @@ async fn sends_and_ends_are_limited_per_client_address_whatever_the_token() {
     );
 }
 
-#[tokio::test]
-async fn unknown_tokens_are_answered_while_another_process_holds_the_write_lock() {
+/// Routes whose writes give up on a held lock after a short while, so
+/// that a request that needed the lock fails (500) instead of waiting.
+async fn server_that_waits_briefly_for_locks() -> TestServer {
     let store_options = SqliteOptions {
         busy_timeout: Duration::from_millis(200),
         ..SqliteOptions::default()
     };
-    let server = TestServer::start_with(
+    TestServer::start_with(
         Options::default(),
         |path| Client::open_with(path, store_options).unwrap(),
         |app, _| app,
     )
-    .await;
+    .await
+}
+
+/// Takes the write lock on the database, as another process in the middle
+/// of a write holds it, until `ROLLBACK`.
+fn hold_the_write_lock(server: &TestServer) -> rusqlite::Connection {
+    let writer = rusqlite::Connection::open(&server.db_path).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    writer
+}
+
+#[tokio::test]
+async fn unknown_tokens_are_answered_while_another_process_holds_the_write_lock() {
+    let server = server_that_waits_briefly_for_locks().await;
     let (token, _) = server.start_chat().await;
 
     // Another process (the daemon, say) is in the middle of a write.
-    let writer = rusqlite::Connection::open(&server.db_path).unwrap();
-    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let writer = hold_the_write_lock(&server);
     let unknown = ChatToken::generate();
     let (status, body) = server.send(unknown.as_str(), "hello").await;
     assert_eq!(status, 404, "{body}");
@@ -233,16 +246,7 @@ async fn unknown_tokens_are_answered_while_another_process_holds_the_write_lock(
 
 #[tokio::test]
 async fn ending_a_chat_that_is_over_needs_no_write_lock() {
-    let store_options = SqliteOptions {
-        busy_timeout: Duration::from_millis(200),
-        ..SqliteOptions::default()
-    };
-    let server = TestServer::start_with(
-        Options::default(),
-        |path| Client::open_with(path, store_options).unwrap(),
-        |app, _| app,
-    )
-    .await;
+    let server = server_that_waits_briefly_for_locks().await;
     let (token, _) = server.start_chat().await;
     let end = || {
         server
@@ -260,8 +264,7 @@ async fn ending_a_chat_that_is_over_needs_no_write_lock() {
         true
     );
 
-    let writer = rusqlite::Connection::open(&server.db_path).unwrap();
-    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let writer = hold_the_write_lock(&server);
     let response = end().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(

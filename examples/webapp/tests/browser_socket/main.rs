@@ -11,14 +11,13 @@ mod processes;
 #[path = "../browser/widget.rs"]
 mod widget;
 
-use fantoccini::Locator;
 use seshat_client::Client as SeshatClient;
 use seshat_testkit::StaffClient;
 
 use processes::{start_chromedriver, Deployment, DEADLINE, PASSWORD};
 use widget::{
-    describe, lines_from, open_browser, run, save_screenshot, type_and_press_enter, wait_for,
-    wait_for_line, wait_for_status,
+    click, describe, lines_from, open_browser, run, save_screenshot, type_and_press_enter,
+    wait_for, wait_for_line, wait_for_status,
 };
 
 /// Replaces the demo page's box with one in WebSocket mode, and records
@@ -178,13 +177,7 @@ async fn the_widget_chats_over_a_websocket() {
     // ----- a new chat: the availability check runs again (issue 10 item 10) -
     alice.set_away().await.expect("alice goes away");
     until_availability_is(&store, false).await;
-    browser
-        .find(Locator::Css(".seshat-restart"))
-        .await
-        .expect("the restart button")
-        .click()
-        .await
-        .expect("click Start a new chat");
+    click(&browser, ".seshat-restart").await;
     wait_for_status(&browser, "idle").await;
     wait_for_status_line(&browser, "Nobody is available right now.").await;
     alice.set_available().await.expect("alice is back");
