@@ -20,8 +20,8 @@ pub struct AppState {
     pub options: Options,
     /// Chats started per client address; `None` when limits are off.
     start_limit: Option<RateLimiter<ClientAddress>>,
-    /// Messages sent and chats ended per client address; `None` when
-    /// limits are off. Keyed on the address, never on the token in the
+    /// Messages sent, chats ended and (on the socket) email addresses set,
+    /// per client address; `None` when limits are off. Keyed on the address, never on the token in the
     /// request: a token is only checked later, and each guessed token
     /// would otherwise bring a fresh budget.
     write_limit: Option<RateLimiter<ClientAddress>>,
@@ -43,7 +43,8 @@ impl AppState {
         allow(self.start_limit.as_ref(), address)
     }
 
-    /// Counts a message or an end by `address`, or says how long to wait.
+    /// Counts a write to a chat (a message, an end, an email address) by
+    /// `address`, or says how long to wait.
     pub fn allow_write(&self, address: ClientAddress) -> Result<(), WebError> {
         allow(self.write_limit.as_ref(), address)
     }

@@ -14,6 +14,7 @@ use seshat_web::ws::options::DEFAULT_MAX_FRAME_BYTES;
 use seshat_web::ws::{SocketOptions, Sockets, StaffNames};
 use seshat_web::Options;
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -106,8 +107,8 @@ struct Visitor {
 }
 
 impl Visitor {
-    async fn connect(url: &str) -> Visitor {
-        let (stream, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(url))
+    async fn connect(request: impl IntoClientRequest + Unpin) -> Visitor {
+        let (stream, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(request))
             .await
             .expect("connect in time")
             .expect("the upgrade succeeds");
@@ -577,6 +578,56 @@ async fn set_email_stores_a_valid_address_and_refuses_others() {
 }
 
 #[tokio::test]
+async fn set_email_counts_against_the_write_budget() {
+    let options = Options {
+        rate_limit_per_minute: 3,
+        ..Options::default()
+    };
+    let server = SocketServer::start_with(options, SocketOptions::default()).await;
+    let (mut visitor, _, id) = server.visitor_with_chat().await;
+    for n in 0..3 {
+        visitor
+            .send(json!({"type": "set_email", "email": format!("ada{n}@example.com")}))
+            .await;
+    }
+    let answered = visitor.round_trip().await;
+    assert!(
+        answered.iter().all(|event| event["type"] != "error"),
+        "{answered:?}"
+    );
+    visitor
+        .send(json!({"type": "set_email", "email": "mallory@example.com"}))
+        .await;
+    assert_eq!(visitor.wait_for_type("error").await["code"], "rate_limited");
+    let email = server.server.staff.chat(id).unwrap().unwrap().email;
+    assert_eq!(email.as_deref(), Some("ada2@example.com"));
+}
+
+#[tokio::test]
+async fn only_a_page_of_this_site_is_quoted_as_where_the_visitor_came_from() {
+    let server = SocketServer::start().await;
+    let own_page = format!("http://{}/pricing", server.server.host);
+    for (referer, quoted) in [
+        ("http://evil.example/call-555-0100".to_owned(), None),
+        (
+            own_page.clone(),
+            Some(format!("Coming from page {own_page}")),
+        ),
+    ] {
+        let mut request = server.url.as_str().into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("referer", referer.parse().unwrap());
+        let mut visitor = Visitor::connect(request).await;
+        visitor.send(json!({"type": "start_chat"})).await;
+        let started = visitor.wait_for_type("chat_started").await;
+        let id = server.chat_id(started["chat_id"].as_str().unwrap());
+        let chat = server.server.staff.chat(id).unwrap().unwrap();
+        assert_eq!(chat.start_message, quoted, "{referer}");
+    }
+}
+
+#[tokio::test]
 async fn bad_frames_are_answered_and_leave_every_socket_open() {
     let server = SocketServer::start().await;
     let (mut bystander, _, bystander_id) = server.visitor_with_chat().await;
@@ -717,7 +768,6 @@ async fn close_all_closes_every_socket_with_1000_and_refuses_new_ones() {
 
 #[tokio::test]
 async fn sockets_from_other_sites_are_refused() {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let server = SocketServer::start().await;
     let mut request = server.url.as_str().into_client_request().unwrap();
     request

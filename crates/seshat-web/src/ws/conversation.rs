@@ -134,6 +134,7 @@ impl Conversation {
             }
             Command::SetEmail { email } => {
                 let token = self.token()?;
+                self.shared.app.allow_write(self.visitor.address)?;
                 let stored = self
                     .shared
                     .app

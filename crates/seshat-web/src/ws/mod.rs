@@ -26,10 +26,10 @@
 //! | `type` | fields | effect |
 //! |---|---|---|
 //! | `start_chat` | `chat_id` (optional), `message` (optional, Seshat's) | with the token of a chat: resume it, answer `chat_resumed`; with none, or a well-formed token that names no chat: start one (visitor name from [`crate::VisitorName`] or `Anonymous`; start message `message`, else `Coming from page <Referer>` when the upgrade's Referer is a page of this site), answer `chat_started` |
-//! | `send_msg` | `text` | the visitor's line for staff (same checks and rate limit as `POST /sendmessage`) |
+//! | `send_msg` | `text` | the visitor's line for staff (same checks as `POST /sendmessage`, and the same per-address budget) |
 //! | `ack_chat` | `msg_id` | every message up to `msg_id` that this socket pushed is delivered |
 //! | `get_history` | `before` (RFC 3339), `before_id` (optional, Seshat's) | answer `history` |
-//! | `set_email` | `email` | store the visitor's address with the chat (staff see it in the offer and in `!STATUS`) |
+//! | `set_email` | `email` | store the visitor's address with the chat (staff see it in the offer and in `!STATUS`); counts against the same budget as `send_msg` |
 //!
 //! Events: `chat_started {chat_id}`, `chat_resumed {chat_id, email}`
 //! (`email` is `""` when none was given), `chat_out {msg_out: {id, text,
