@@ -63,6 +63,15 @@ impl SocketServer {
         }
     }
 
+    /// With rate limits of `per_minute`, and default socket options.
+    async fn limited(per_minute: u32) -> SocketServer {
+        let options = Options {
+            rate_limit_per_minute: per_minute,
+            ..Options::default()
+        };
+        SocketServer::start_with(options, SocketOptions::default()).await
+    }
+
     async fn visitor(&self) -> Visitor {
         Visitor::connect(&self.url).await
     }
@@ -192,6 +201,24 @@ impl Visitor {
         events
     }
 
+    /// Sends `commands` in order and checks that none was refused.
+    async fn send_accepted(&mut self, commands: impl IntoIterator<Item = Value>) {
+        for command in commands {
+            self.send(command).await;
+        }
+        let answered = self.round_trip().await;
+        assert!(
+            answered.iter().all(|event| event["type"] != "error"),
+            "{answered:?}"
+        );
+    }
+
+    /// Sends `command` and checks that it is refused with `code`.
+    async fn send_refused(&mut self, command: Value, code: &str) {
+        self.send(command).await;
+        assert_eq!(self.wait_for_type("error").await["code"], code);
+    }
+
     /// Waits for the server's close frame; returns its code.
     async fn close_code(&mut self) -> u16 {
         loop {
@@ -220,6 +247,11 @@ async fn wait_for(what: &str, condition: impl Fn() -> bool) {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+/// `count` `send_msg` commands, "line 0", "line 1"...
+fn numbered_lines(count: usize) -> impl Iterator<Item = Value> {
+    (0..count).map(|n| json!({"type": "send_msg", "text": format!("line {n}")}))
 }
 
 fn texts_of(events: &[Value]) -> Vec<String> {
@@ -579,26 +611,19 @@ async fn set_email_stores_a_valid_address_and_refuses_others() {
 
 #[tokio::test]
 async fn set_email_counts_against_the_write_budget() {
-    let options = Options {
-        rate_limit_per_minute: 3,
-        ..Options::default()
-    };
-    let server = SocketServer::start_with(options, SocketOptions::default()).await;
+    let server = SocketServer::limited(3).await;
     let (mut visitor, _, id) = server.visitor_with_chat().await;
-    for n in 0..3 {
-        visitor
-            .send(json!({"type": "set_email", "email": format!("ada{n}@example.com")}))
-            .await;
-    }
-    let answered = visitor.round_trip().await;
-    assert!(
-        answered.iter().all(|event| event["type"] != "error"),
-        "{answered:?}"
-    );
     visitor
-        .send(json!({"type": "set_email", "email": "mallory@example.com"}))
+        .send_accepted(
+            (0..3).map(|n| json!({"type": "set_email", "email": format!("ada{n}@example.com")})),
+        )
         .await;
-    assert_eq!(visitor.wait_for_type("error").await["code"], "rate_limited");
+    visitor
+        .send_refused(
+            json!({"type": "set_email", "email": "mallory@example.com"}),
+            "rate_limited",
+        )
+        .await;
     let email = server.server.staff.chat(id).unwrap().unwrap().email;
     assert_eq!(email.as_deref(), Some("ada2@example.com"));
 }
@@ -789,22 +814,15 @@ async fn sockets_from_other_sites_are_refused() {
 
 #[tokio::test]
 async fn sends_over_the_rate_limit_are_refused() {
-    let options = Options {
-        rate_limit_per_minute: 3,
-        ..Options::default()
-    };
-    let server = SocketServer::start_with(options, SocketOptions::default()).await;
+    let server = SocketServer::limited(3).await;
     let (mut visitor, _, id) = server.visitor_with_chat().await;
-    for n in 0..3 {
-        visitor
-            .send(json!({"type": "send_msg", "text": format!("line {n}")}))
-            .await;
-    }
+    visitor.send_accepted(numbered_lines(3)).await;
     visitor
-        .send(json!({"type": "send_msg", "text": "one too many"}))
+        .send_refused(
+            json!({"type": "send_msg", "text": "one too many"}),
+            "rate_limited",
+        )
         .await;
-    let refused = visitor.wait_for_type("error").await;
-    assert_eq!(refused["code"], "rate_limited");
     let token: ChatToken = server.server.staff.token_of(id).unwrap();
     let history = server.server.staff.history(&token, None, 25).unwrap();
     let lines = history
@@ -816,11 +834,7 @@ async fn sends_over_the_rate_limit_are_refused() {
 
 #[tokio::test]
 async fn a_socket_and_http_from_one_address_share_one_budget() {
-    let options = Options {
-        rate_limit_per_minute: 3,
-        ..Options::default()
-    };
-    let server = SocketServer::start_with(options, SocketOptions::default()).await;
+    let server = SocketServer::limited(3).await;
     // Starts: two over HTTP and one over a socket use the budget up.
     server.server.start_chat().await;
     server.server.start_chat().await;
@@ -835,26 +849,20 @@ async fn a_socket_and_http_from_one_address_share_one_budget() {
         .unwrap();
     assert_eq!(response.status(), 429);
     let mut another = server.visitor().await;
-    another.send(json!({"type": "start_chat"})).await;
-    assert_eq!(another.wait_for_type("error").await["code"], "rate_limited");
+    another
+        .send_refused(json!({"type": "start_chat"}), "rate_limited")
+        .await;
 
     // Lines: three over the socket use it up for the HTTP route too.
-    for n in 0..3 {
-        visitor
-            .send(json!({"type": "send_msg", "text": format!("line {n}")}))
-            .await;
-    }
-    let answered = visitor.round_trip().await;
-    assert!(
-        answered.iter().all(|event| event["type"] != "error"),
-        "{answered:?}"
-    );
+    visitor.send_accepted(numbered_lines(3)).await;
     let (status, _) = server.server.send(&token, "one more over HTTP").await;
     assert_eq!(status, 429);
     visitor
-        .send(json!({"type": "send_msg", "text": "one more over the socket"}))
+        .send_refused(
+            json!({"type": "send_msg", "text": "one more over the socket"}),
+            "rate_limited",
+        )
         .await;
-    assert_eq!(visitor.wait_for_type("error").await["code"], "rate_limited");
 }
 
 #[tokio::test]
