@@ -7,20 +7,47 @@
  *   <div class="seshat-chat" data-seshat-base="/chat" hidden></div>
  *
  * data-seshat-base   where the routes are mounted (default "/chat")
- * data-seshat-token  a chat already started by the server (GET /chat page);
- *                    without it the box shows itself only while staff are
- *                    available, and the visitor's first line starts a chat.
  * data-seshat-socket where the WebSocket is mounted (such as "/wc/connect"):
  *                    replies are then pushed over a WebSocket instead of
  *                    long-polled. Without it, in a browser without
- *                    WebSocket, or when the first socket cannot be opened
- *                    (a proxy that refuses upgrades), the box long-polls.
- *                    Lines are sent with POST either way, so that each one
- *                    is confirmed or retried.
+ *                    WebSocket, or when the chat's first socket cannot be
+ *                    opened (a proxy that refuses upgrades), the box
+ *                    long-polls. Lines are sent with POST either way, so
+ *                    that each one is confirmed or retried.
+ * data-seshat-check-seconds  how often to ask whether staff are available
+ *                    while nobody is chatting (default 30)
+ *
+ * A box that starts "hidden" shows itself once staff are available, and
+ * hides again while nobody is, as long as the visitor has written nothing
+ * in it; one without "hidden" (the GET /chat page's) is always shown. The
+ * status line says whether anyone is available. Either way the visitor's
+ * first line starts the chat.
  *
  * Boxes added to the page later: $(element).seshatChat().
  *
  * Message text is only ever inserted with .text(), never as HTML.
+ *
+ * Layout of this file:
+ * - Backoff: the retry policy after network failures.
+ * - Outbox: the visitor's commands, posted one at a time, in order, retried.
+ * - Transport, with LongPollTransport and SocketTransport: one chat's
+ *   connection to the server. The UI sees only this interface:
+ *     transport.onMessage = function (message) {}
+ *         each message once, in order: {id, from ("staff" or "seshat"),
+ *         text, time, name (the staff member's, or null)}
+ *     transport.onStatus = function (status) {}
+ *         {chat: "waiting" | "notified" | "open" | "closed" | "failed" |
+ *                "canceled", gone: true when the chat no longer exists}
+ *         {connection: "lost" | "throttled", retryIn: seconds}
+ *         {connection: "ok"} once working again
+ *     transport.send(command) -> promise
+ *         {type: "start", text}, {type: "line", text}, {type: "end"}; done
+ *         with the server's answer ({sent: false}: the chat is over), or
+ *         failed with the reason the server refused it for good. Network
+ *         failures are retried and never fail the promise.
+ *     transport.close()
+ *         nothing more is sent, received or reported.
+ * - SeshatChat: the box itself, the UI.
  */
 (function ($) {
   "use strict";
@@ -29,13 +56,15 @@
   var POLL_WAIT_SECONDS = 25;
   /* Client-side deadline for one request: a little over the poll. */
   var REQUEST_TIMEOUT_MS = (POLL_WAIT_SECONDS + 15) * 1000;
-  /* How often to ask whether staff came online while nobody is chatting. */
-  var AVAILABILITY_CHECK_MS = 30000;
+  /* Default of data-seshat-check-seconds. */
+  var AVAILABILITY_CHECK_SECONDS = 30;
   /* Retry delays after network failures, in seconds; the last repeats. */
   var BACKOFF_SECONDS = [1, 2, 4, 8, 15, 30];
+  /* The wait after a 429 without a usable Retry-After, in seconds. */
+  var DEFAULT_RETRY_AFTER_SECONDS = 5;
 
   var STATUS_TEXT = {
-    idle: "Staff are online. Write a message to start a chat.",
+    idle: "Write a message to start a chat.",
     starting: "Starting the chat\u2026",
     waiting: "Waiting for a staff member to answer\u2026",
     notified: "Waiting for a staff member to answer\u2026",
@@ -44,9 +73,16 @@
     failed: "Chat closed: nobody could answer.",
     canceled: "Chat closed: the request was canceled."
   };
+  /* The idle text once the availability check has answered. */
+  var IDLE_TEXT = {
+    available: "Staff are online. Write a message to start a chat.",
+    away: "Nobody is available right now. Write a message to start a chat anyway."
+  };
   var OVER = { closed: true, failed: true, canceled: true };
 
   var instances = 0;
+
+  function ignore() {}
 
   /* The absolute ws: or wss: URL of a socket path on this site, or null. */
   function socketUrl(path) {
@@ -65,32 +101,418 @@
     return $("<" + tag + ">", $.extend({ "class": className }, attributes || {}));
   }
 
+  /* Seconds from a Retry-After header, else the default. */
+  function retryAfter(xhr) {
+    return Number(xhr.getResponseHeader("Retry-After")) || DEFAULT_RETRY_AFTER_SECONDS;
+  }
+
+  /* ----- the retry policy ------------------------------------------------ */
+
+  /* Growing delays after consecutive failures, back to the first once a
+   * request succeeds. */
+  function Backoff() {
+    this.failures = 0;
+  }
+
+  Backoff.prototype.next = function () {
+    var seconds = BACKOFF_SECONDS[Math.min(this.failures, BACKOFF_SECONDS.length - 1)];
+    this.failures += 1;
+    return seconds;
+  };
+
+  Backoff.prototype.reset = function () {
+    this.failures = 0;
+  };
+
+  /* ----- posting the visitor's commands ---------------------------------- */
+
+  /* Posts commands one at a time, in order, so that the start comes before
+   * the first line and lines reach staff as typed. Network failures and
+   * 429s are retried; any other refusal fails that command for good. */
+  function Outbox(transport) {
+    this.transport = transport;
+    this.queue = [];
+    this.busy = false;
+    this.closed = false;
+    this.backoff = new Backoff();
+    this.timer = null;
+  }
+
+  Outbox.prototype.push = function (command) {
+    var deferred = $.Deferred();
+    this.queue.push({ command: command, deferred: deferred });
+    this.drain();
+    return deferred.promise();
+  };
+
+  Outbox.prototype.close = function () {
+    this.closed = true;
+    this.queue = [];
+    window.clearTimeout(this.timer);
+  };
+
+  Outbox.prototype.request = function (command) {
+    var base = this.transport.base;
+    var token = encodeURIComponent(this.transport.token);
+    var requests = {
+      start: { url: base + "/start", data: { message: command.text } },
+      line: { url: base + "/sendmessage/" + token, data: { text: command.text } },
+      end: { url: base + "/end/" + token, data: {} }
+    };
+    return $.ajax($.extend(requests[command.type], {
+      method: "POST",
+      dataType: "json",
+      timeout: REQUEST_TIMEOUT_MS
+    }));
+  };
+
+  Outbox.prototype.drain = function () {
+    var self = this;
+    if (this.closed || this.busy || this.queue.length === 0) {
+      return;
+    }
+    var item = this.queue[0];
+    this.busy = true;
+    this.request(item.command)
+      .done(function (body) {
+        self.busy = false;
+        if (self.closed) {
+          return;
+        }
+        self.queue.shift();
+        self.backoff.reset();
+        self.transport.working();
+        if (item.command.type === "start") {
+          self.transport.started(body.token);
+        }
+        item.deferred.resolve(body);
+        self.drain();
+      })
+      .fail(function (xhr) {
+        self.busy = false;
+        if (!self.closed) {
+          self.refused(item, xhr);
+        }
+      });
+  };
+
+  Outbox.prototype.refused = function (item, xhr) {
+    var self = this;
+    if (xhr.status === 429 || xhr.status === 0 || xhr.status >= 500) {
+      var throttled = xhr.status === 429;
+      var retryIn = throttled ? retryAfter(xhr) : this.backoff.next();
+      this.transport.troubled(throttled ? "throttled" : "lost", retryIn);
+      this.timer = window.setTimeout(function () {
+        self.drain();
+      }, retryIn * 1000);
+      return;
+    }
+    /* The server refused this command for good (400, 404, 413...). */
+    var reason = (xhr.responseJSON && xhr.responseJSON.error) || "the request failed";
+    this.queue.shift();
+    item.deferred.reject(reason);
+    if (xhr.status === 404 && item.command.type !== "start") {
+      /* The chat is gone: nothing queued for it can be sent either. */
+      var rest = this.queue;
+      this.queue = [];
+      $.each(rest, function (_, queued) {
+        queued.deferred.reject(reason);
+      });
+      this.transport.reportChat("closed", true);
+      return;
+    }
+    this.drain();
+  };
+
+  /* ----- the transports ---------------------------------------------------- */
+
+  /* What both transports share: the outbox, the messages shown once each,
+   * and the status reports. Each transport adds listen() and may extend
+   * stopListening(). */
+  function Transport(base) {
+    this.onMessage = ignore;
+    this.onStatus = ignore;
+    this.base = base;
+    this.token = null;
+    this.lastId = 0;
+    this.status = null;
+    this.closed = false;
+    this.connectionOk = true;
+    this.backoff = new Backoff();
+    this.retryTimer = null;
+    this.pollRequest = null;
+    this.outbox = new Outbox(this);
+  }
+
+  Transport.prototype.send = function (command) {
+    return this.outbox.push(command);
+  };
+
+  Transport.prototype.close = function () {
+    this.closed = true;
+    this.outbox.close();
+    this.stopListening();
+  };
+
+  /* The chat exists: messages can be received. */
+  Transport.prototype.started = function (token) {
+    this.token = token;
+    this.listen();
+  };
+
+  Transport.prototype.stopListening = function () {
+    window.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (this.pollRequest) {
+      var request = this.pollRequest;
+      this.pollRequest = null;
+      request.abort();
+    }
+  };
+
+  /* Passes on a message not shown yet. */
+  Transport.prototype.deliver = function (message) {
+    if (!this.closed && message.id > this.lastId) {
+      this.lastId = message.id;
+      this.onMessage(message);
+    }
+  };
+
+  /* Passes on the chat's status; a chat that is over has nothing more to say. */
+  Transport.prototype.reportChat = function (status, gone) {
+    if (this.closed) {
+      return;
+    }
+    this.status = status;
+    if (OVER[status]) {
+      this.stopListening();
+    }
+    this.onStatus({ chat: status, gone: gone === true });
+  };
+
+  /* A request failed and will be retried in retryIn seconds. */
+  Transport.prototype.troubled = function (kind, retryIn) {
+    if (!this.closed) {
+      this.connectionOk = false;
+      this.onStatus({ connection: kind, retryIn: retryIn });
+    }
+  };
+
+  /* A request succeeded: says so once after a failure. */
+  Transport.prototype.working = function () {
+    if (!this.closed && !this.connectionOk) {
+      this.connectionOk = true;
+      this.onStatus({ connection: "ok" });
+    }
+  };
+
+  /* Retries `attempt` after a failure, with backoff (or Retry-After). */
+  Transport.prototype.retry = function (attempt, retryIn, kind) {
+    var self = this;
+    this.troubled(kind || "lost", retryIn);
+    this.retryTimer = window.setTimeout(function () {
+      self.retryTimer = null;
+      if (!self.closed) {
+        attempt();
+      }
+    }, retryIn * 1000);
+  };
+
+  /* Long-polls for messages; "after" acknowledges what was shown, so that
+   * an answer lost on the way is sent again rather than lost. Used by the
+   * long-poll transport, and by the socket transport when no socket opens. */
+  function poll(transport) {
+    if (transport.closed || transport.pollRequest) {
+      return;
+    }
+    var request = $.ajax({
+      url: transport.base + "/recvmessage/" + encodeURIComponent(transport.token),
+      data: { wait: POLL_WAIT_SECONDS, after: transport.lastId },
+      dataType: "json",
+      timeout: REQUEST_TIMEOUT_MS
+    });
+    transport.pollRequest = request;
+    request
+      .done(function (body) {
+        if (transport.pollRequest !== request) {
+          return;
+        }
+        transport.pollRequest = null;
+        transport.backoff.reset();
+        transport.working();
+        $.each(body.messages, function (_, message) {
+          transport.deliver({
+            id: message.id,
+            from: message.from === "staff" ? "staff" : "seshat",
+            text: message.text,
+            time: message.time,
+            name: null
+          });
+        });
+        transport.reportChat(body.status, false);
+        if (!OVER[body.status]) {
+          poll(transport);
+        }
+      })
+      .fail(function (xhr) {
+        if (transport.pollRequest !== request) {
+          return;
+        }
+        transport.pollRequest = null;
+        if (xhr.status === 404) {
+          transport.reportChat("closed", true);
+          return;
+        }
+        var throttled = xhr.status === 429;
+        transport.retry(function () {
+          poll(transport);
+        }, throttled ? retryAfter(xhr) : transport.backoff.next(),
+        throttled ? "throttled" : "lost");
+      });
+  }
+
+  /* Receives by long polling. */
+  function LongPollTransport(base) {
+    Transport.call(this, base);
+  }
+
+  LongPollTransport.prototype = Object.create(Transport.prototype);
+
+  LongPollTransport.prototype.listen = function () {
+    poll(this);
+  };
+
+  /* Receives over a WebSocket: the chat is resumed by its token, every
+   * message arrives as soon as staff write it and is acknowledged once
+   * shown; after a drop the socket reconnects with backoff and gets again
+   * whatever was not acknowledged. When the chat's first socket never
+   * opens, it long-polls instead. */
+  function SocketTransport(base, url) {
+    Transport.call(this, base);
+    this.url = url;
+    this.socket = null;
+    this.openedOnce = false;
+    this.polling = false;
+  }
+
+  SocketTransport.prototype = Object.create(Transport.prototype);
+
+  SocketTransport.prototype.listen = function () {
+    if (this.polling) {
+      poll(this);
+    } else {
+      this.connect();
+    }
+  };
+
+  SocketTransport.prototype.stopListening = function () {
+    Transport.prototype.stopListening.call(this);
+    if (this.socket) {
+      var socket = this.socket;
+      this.socket = null;
+      socket.close(1000);
+    }
+  };
+
+  SocketTransport.prototype.pollInstead = function () {
+    this.polling = true;
+    poll(this);
+  };
+
+  SocketTransport.prototype.connect = function () {
+    var self = this;
+    var socket;
+    try {
+      socket = new WebSocket(this.url);
+    } catch (error) {
+      this.pollInstead();
+      return;
+    }
+    this.socket = socket;
+    var send = function (command) {
+      if (socket.readyState === 1) {
+        socket.send(JSON.stringify(command));
+      }
+    };
+    socket.onopen = function () {
+      self.openedOnce = true;
+      send({ type: "start_chat", chat_id: self.token });
+    };
+    socket.onmessage = function (event) {
+      if (self.socket !== socket) {
+        return;
+      }
+      var data;
+      try {
+        data = JSON.parse(event.data);
+      } catch (error) {
+        return;
+      }
+      if (data.type === "chat_resumed") {
+        self.backoff.reset();
+        self.working();
+      } else if (data.type === "chat_out") {
+        var message = data.msg_out;
+        var staff = message.origin === "chat";
+        self.deliver({
+          id: message.id,
+          from: staff ? "staff" : "seshat",
+          text: message.text,
+          time: message.time,
+          name: staff && message.user ? message.user.name : null
+        });
+        send({ type: "ack_chat", msg_id: message.id });
+      } else if (data.type === "chat_status") {
+        self.reportChat(data.status, false);
+      }
+    };
+    socket.onclose = function () {
+      /* Closed on purpose (stopListening) or already replaced. */
+      if (self.socket !== socket) {
+        return;
+      }
+      self.socket = null;
+      if (self.closed) {
+        return;
+      }
+      if (!self.openedOnce) {
+        self.pollInstead();
+        return;
+      }
+      self.retry(function () {
+        self.connect();
+      }, self.backoff.next());
+    };
+  };
+
+  /* The transport for a new chat: the socket when the box has one and the
+   * browser can open it, else the long poll. */
+  function openTransport(base, socketPath) {
+    var url = window.WebSocket ? socketUrl(socketPath) : null;
+    return url ? new SocketTransport(base, url) : new LongPollTransport(base);
+  }
+
+  /* ----- the box ----------------------------------------------------------- */
+
   function SeshatChat(root) {
     this.root = $(root);
     this.base = (this.root.attr("data-seshat-base") || "/chat").replace(/\/+$/, "");
-    this.token = this.root.attr("data-seshat-token") || null;
-    this.lastId = 0;
-    this.status = this.token ? "waiting" : "idle";
-    this.outbox = [];
-    this.sending = false;
-    this.sendFailures = 0;
-    this.pollFailures = 0;
-    this.polling = false;
+    this.socketPath = this.root.attr("data-seshat-socket");
+    this.checkMs = (Number(this.root.attr("data-seshat-check-seconds")) ||
+      AVAILABILITY_CHECK_SECONDS) * 1000;
+    this.status = "idle";
+    /* Only a box the page hid waits for staff to appear. */
+    this.hideWhileAway = this.root.prop("hidden") === true;
+    /* Unknown until the first availability check answers. */
+    this.available = null;
+    this.availabilityRound = 0;
+    this.availabilityTimer = null;
+    this.transport = null;
     this.ending = false;
     this.id = "seshat-" + ++instances;
-    this.socketUrl = window.WebSocket ? socketUrl(this.root.attr("data-seshat-socket")) : null;
-    this.socket = null;
-    this.socketOpenedOnce = false;
-    this.socketFailures = 0;
     this.build();
-    if (this.token) {
-      this.show();
-      this.setStatus("waiting");
-      this.poll();
-    } else {
-      this.setStatus("idle");
-      this.checkAvailability();
-    }
+    this.setStatus("idle");
+    this.watchAvailability();
   }
 
   SeshatChat.prototype.build = function () {
@@ -137,10 +559,7 @@
     /* Not disabled while the request runs: disabling would drop the
      * keyboard focus on the page's body. Repeated presses are ignored. */
     this.endButton.on("click", function () {
-      if (!self.ending) {
-        self.ending = true;
-        self.enqueue({ kind: "end" });
-      }
+      self.end();
     });
     this.restartButton.on("click", function () {
       self.restart();
@@ -168,35 +587,57 @@
     this.root.prop("hidden", true);
   };
 
-  /* Shown while staff are available; checked again now and then until
-   * the visitor starts a chat (after that the box stays). */
-  SeshatChat.prototype.checkAvailability = function () {
+  /* Asks whether staff are available now, then every checkMs for as long
+   * as the box is idle (nobody chatting). Started when the box is built and
+   * again whenever it is idle once more; each start replaces the round
+   * before, so that only one is ever running. */
+  SeshatChat.prototype.watchAvailability = function () {
     var self = this;
+    var round = ++this.availabilityRound;
+    window.clearTimeout(this.availabilityTimer);
+    this.availabilityTimer = null;
     if (this.status !== "idle") {
       return;
     }
+    var current = function () {
+      return round === self.availabilityRound && self.status === "idle";
+    };
     $.ajax({ url: this.base + "/available", dataType: "json", timeout: REQUEST_TIMEOUT_MS })
       .done(function (body) {
-        if (self.status !== "idle") {
-          return;
-        }
-        if (body.available) {
-          self.show();
-        } else if (self.input.val() === "") {
-          self.hide();
+        if (current()) {
+          self.showAvailability(body.available === true);
         }
       })
       .always(function () {
-        window.setTimeout(function () {
-          self.checkAvailability();
-        }, AVAILABILITY_CHECK_MS);
+        if (current()) {
+          self.availabilityTimer = window.setTimeout(function () {
+            self.watchAvailability();
+          }, self.checkMs);
+        }
       });
+  };
+
+  /* A hidden box appears while staff are available; it hides again while
+   * they are not, unless the visitor has written in it. */
+  SeshatChat.prototype.showAvailability = function (available) {
+    this.available = available;
+    var used = this.input.val() !== "" || this.log.children().length > 0;
+    if (available || !this.hideWhileAway || used) {
+      this.show();
+    } else {
+      this.hide();
+    }
+    this.setStatus("idle");
   };
 
   SeshatChat.prototype.setStatus = function (status) {
     this.status = status;
     this.root.attr("data-seshat-status", status);
-    this.statusLine.text(STATUS_TEXT[status] || status);
+    var text = STATUS_TEXT[status];
+    if (status === "idle" && this.available !== null) {
+      text = IDLE_TEXT[this.available ? "available" : "away"];
+    }
+    this.statusLine.text(text || status);
     var over = OVER[status] === true;
     /* Disabling or hiding the focused control drops the focus on the
      * page's body; keep keyboard users in the box. */
@@ -241,7 +682,36 @@
     }
   };
 
+  /* A new transport for a new chat, wired to the box. */
+  SeshatChat.prototype.connect = function () {
+    var self = this;
+    var transport = openTransport(this.base, this.socketPath);
+    transport.onMessage = function (message) {
+      self.addLine(message.from, message.text, message.time, message.name);
+    };
+    transport.onStatus = function (status) {
+      self.transportStatus(status);
+    };
+    return transport;
+  };
+
+  SeshatChat.prototype.transportStatus = function (status) {
+    if (status.chat) {
+      if (status.gone) {
+        this.say("This chat no longer exists.");
+      }
+      this.setStatus(status.chat);
+    } else if (status.connection === "ok") {
+      this.say("");
+    } else if (status.connection === "throttled") {
+      this.say("Too many messages at once. Trying again in " + status.retryIn + " s.");
+    } else {
+      this.say("Connection lost. Trying again in " + status.retryIn + " s.");
+    }
+  };
+
   SeshatChat.prototype.submit = function () {
+    var self = this;
     var text = this.input.val();
     if (text.trim() === "") {
       this.input.trigger("focus");
@@ -252,279 +722,59 @@
     this.followLog = true;
     var line = this.addLine("visitor", text);
     line.addClass("seshat-pending");
-    if (this.status === "idle") {
+    var starting = this.status === "idle";
+    if (starting) {
       this.setStatus("starting");
-      this.enqueue({ kind: "start", text: text, line: line });
-    } else {
-      this.enqueue({ kind: "send", text: text, line: line });
+      /* Not idle any more: this ends the availability checks. */
+      this.watchAvailability();
+      this.transport = this.connect();
     }
-  };
-
-  SeshatChat.prototype.enqueue = function (item) {
-    this.outbox.push(item);
-    this.drain();
-  };
-
-  /* Sends queued requests one at a time, in order, so that the start
-   * comes before the first message and lines reach staff as typed. */
-  SeshatChat.prototype.drain = function () {
-    var self = this;
-    if (this.sending || this.outbox.length === 0) {
-      return;
-    }
-    var item = this.outbox[0];
-    var request;
-    if (item.kind === "start") {
-      request = $.ajax({
-        url: this.base + "/start",
-        method: "POST",
-        data: { message: item.text },
-        dataType: "json",
-        timeout: REQUEST_TIMEOUT_MS
-      });
-    } else {
-      var path = item.kind === "end" ? "/end/" : "/sendmessage/";
-      request = $.ajax({
-        url: this.base + path + encodeURIComponent(this.token),
-        method: "POST",
-        data: item.kind === "send" ? { text: item.text } : {},
-        dataType: "json",
-        timeout: REQUEST_TIMEOUT_MS
-      });
-    }
-    this.sending = true;
-    request
+    var transport = this.transport;
+    transport.send({ type: starting ? "start" : "line", text: text })
       .done(function (body) {
-        self.sending = false;
-        self.sendFailures = 0;
+        line.removeClass("seshat-pending");
         self.say("");
-        self.outbox.shift();
-        self.delivered(item, body);
-        self.drain();
+        if (body.sent === false) {
+          line.addClass("seshat-failed");
+        }
+        if (starting && self.transport === transport && self.status === "starting") {
+          self.setStatus("waiting");
+        }
       })
-      .fail(function (xhr) {
-        self.sending = false;
-        self.refused(item, xhr);
+      .fail(function (reason) {
+        line.removeClass("seshat-pending").addClass("seshat-failed");
+        self.say("Not sent: " + reason + ".");
+        if (starting && self.transport === transport) {
+          transport.close();
+          self.transport = null;
+          self.setStatus("idle");
+          self.watchAvailability();
+        }
       });
   };
 
-  SeshatChat.prototype.delivered = function (item, body) {
-    if (item.line) {
-      item.line.removeClass("seshat-pending");
-    }
-    if (item.kind === "start") {
-      this.token = body.token;
-      this.setStatus("waiting");
-      this.poll();
-    } else if (item.kind === "send" && body.sent === false) {
-      item.line.addClass("seshat-failed");
-    }
-  };
-
-  SeshatChat.prototype.refused = function (item, xhr) {
+  SeshatChat.prototype.end = function () {
     var self = this;
-    var retryIn = null;
-    if (xhr.status === 429) {
-      retryIn = Number(xhr.getResponseHeader("Retry-After")) || 5;
-      this.say("Too many messages at once. Trying again in " + retryIn + " s.");
-    } else if (xhr.status === 0 || xhr.status >= 500) {
-      retryIn = BACKOFF_SECONDS[Math.min(this.sendFailures, BACKOFF_SECONDS.length - 1)];
-      this.sendFailures += 1;
-      this.say("Connection lost. Trying again in " + retryIn + " s.");
-    }
-    if (retryIn !== null) {
-      window.setTimeout(function () {
-        self.drain();
-      }, retryIn * 1000);
+    if (this.ending || !this.transport) {
       return;
     }
-    /* The server refused this request for good (400, 404, 413...). */
-    this.outbox.shift();
-    var reason = (xhr.responseJSON && xhr.responseJSON.error) || "the request failed";
-    this.say("Not sent: " + reason + ".");
-    if (item.line) {
-      item.line.removeClass("seshat-pending").addClass("seshat-failed");
-    }
-    if (item.kind === "start") {
-      this.setStatus("idle");
-    } else if (xhr.status === 404) {
-      this.stop("closed");
-    }
-    this.drain();
-  };
-
-  /* Long-polls for messages; "after" acknowledges what was shown, so that
-   * an answer lost on the way is sent again rather than lost. */
-  SeshatChat.prototype.poll = function () {
-    var self = this;
-    if (this.polling || !this.token) {
-      return;
-    }
-    if (this.socketUrl) {
-      if (!this.socket) {
-        this.listenOnSocket();
-      }
-      return;
-    }
-    this.polling = true;
-    var token = this.token;
-    $.ajax({
-      url: this.base + "/recvmessage/" + encodeURIComponent(token),
-      data: { wait: POLL_WAIT_SECONDS, after: this.lastId },
-      dataType: "json",
-      timeout: REQUEST_TIMEOUT_MS
-    })
-      .done(function (body) {
-        self.polling = false;
-        if (token !== self.token) {
-          return;
-        }
-        if (self.pollFailures > 0) {
-          self.pollFailures = 0;
-          self.say("");
-        }
-        $.each(body.messages, function (_, message) {
-          if (message.id > self.lastId) {
-            self.lastId = message.id;
-            self.addLine(message.from === "staff" ? "staff" : "seshat", message.text, message.time);
-          }
-        });
-        self.setStatus(body.status);
-        if (!OVER[body.status]) {
-          self.poll();
-        }
-      })
-      .fail(function (xhr) {
-        self.polling = false;
-        if (token !== self.token) {
-          return;
-        }
-        if (xhr.status === 404) {
-          self.say("This chat no longer exists.");
-          self.stop("closed");
-          return;
-        }
-        var retryIn = xhr.status === 429
-          ? Number(xhr.getResponseHeader("Retry-After")) || 5
-          : BACKOFF_SECONDS[Math.min(self.pollFailures, BACKOFF_SECONDS.length - 1)];
-        self.pollFailures += 1;
-        self.say("Connection lost. Trying again in " + retryIn + " s.");
-        window.setTimeout(function () {
-          self.poll();
-        }, retryIn * 1000);
-      });
-  };
-
-  /* Receives over a WebSocket: the chat is resumed by its token, every
-   * message arrives as soon as staff write it and is acknowledged once
-   * shown; after a drop the socket reconnects with backoff and gets again
-   * whatever was not acknowledged. Lines shown already (by id) are not
-   * shown twice. */
-  SeshatChat.prototype.listenOnSocket = function () {
-    var self = this;
-    var token = this.token;
-    var socket;
-    try {
-      socket = new WebSocket(this.socketUrl);
-    } catch (error) {
-      this.fallBackToPolling();
-      return;
-    }
-    this.socket = socket;
-    var send = function (command) {
-      if (socket.readyState === 1) {
-        socket.send(JSON.stringify(command));
-      }
-    };
-    socket.onopen = function () {
-      self.socketOpenedOnce = true;
-      send({ type: "start_chat", chat_id: token });
-    };
-    socket.onmessage = function (event) {
-      if (token !== self.token) {
-        socket.close(1000);
-        return;
-      }
-      var data;
-      try {
-        data = JSON.parse(event.data);
-      } catch (error) {
-        return;
-      }
-      if (data.type === "chat_resumed") {
-        if (self.socketFailures > 0) {
-          self.socketFailures = 0;
-          self.say("");
-        }
-      } else if (data.type === "chat_out") {
-        var message = data.msg_out;
-        if (message.id > self.lastId) {
-          self.lastId = message.id;
-          var staff = message.origin === "chat";
-          self.addLine(staff ? "staff" : "seshat", message.text, message.time,
-            staff && message.user ? message.user.name : null);
-        }
-        send({ type: "ack_chat", msg_id: message.id });
-      } else if (data.type === "chat_status") {
-        self.setStatus(data.status);
-        if (OVER[data.status]) {
-          socket.close(1000);
-        }
-      }
-    };
-    socket.onclose = function () {
-      if (self.socket === socket) {
-        self.socket = null;
-      }
-      if (token !== self.token || OVER[self.status]) {
-        return;
-      }
-      if (!self.socketOpenedOnce) {
-        self.fallBackToPolling();
-        return;
-      }
-      var retryIn = BACKOFF_SECONDS[Math.min(self.socketFailures, BACKOFF_SECONDS.length - 1)];
-      self.socketFailures += 1;
-      self.say("Connection lost. Trying again in " + retryIn + " s.");
-      window.setTimeout(function () {
-        if (token === self.token && !self.socket) {
-          self.listenOnSocket();
-        }
-      }, retryIn * 1000);
-    };
-  };
-
-  /* The socket never opened here: long-poll from now on. */
-  SeshatChat.prototype.fallBackToPolling = function () {
-    this.socketUrl = null;
-    this.socket = null;
-    this.poll();
-  };
-
-  SeshatChat.prototype.closeSocket = function () {
-    if (this.socket) {
-      var socket = this.socket;
-      this.socket = null;
-      socket.close(1000);
-    }
-  };
-
-  SeshatChat.prototype.stop = function (status) {
-    this.outbox = [];
-    this.closeSocket();
-    this.setStatus(status);
+    this.ending = true;
+    this.transport.send({ type: "end" }).fail(function (reason) {
+      self.say("Not sent: " + reason + ".");
+    });
   };
 
   SeshatChat.prototype.restart = function () {
-    this.closeSocket();
-    this.token = null;
-    this.lastId = 0;
-    this.outbox = [];
+    if (this.transport) {
+      this.transport.close();
+      this.transport = null;
+    }
     this.say("");
     this.log.append(element("hr", "seshat-separator"));
     this.ending = false;
     this.setStatus("idle");
     this.input.trigger("focus");
+    this.watchAvailability();
   };
 
   /* $(element).seshatChat() makes a box of an element added after the

@@ -1,4 +1,4 @@
-//! Who is asking: the visitor's address, as the key of the start limit.
+//! Who is asking: the visitor's address, as the key of the rate limits.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,7 +38,7 @@ where
         let address = find_address(&parts.headers, peer, header);
         if address.is_none() && !WARNED_NO_PEER.swap(true, Ordering::Relaxed) {
             tracing::warn!(
-                "the visitor's address is unknown, so all visitors share one start limit: \
+                "the visitor's address is unknown, so all visitors share one rate limit: \
                  serve the app with into_make_service_with_connect_info::<SocketAddr>()"
             );
         }

@@ -99,19 +99,16 @@ impl From<QueryRejection> for WebError {
     }
 }
 
-impl WebError {
-    /// The failure as plain text, for requests that expect a page.
-    pub fn into_text_response(self) -> Response {
-        self.respond_with(|error| error.to_string().into_response())
-    }
-
-    /// Logs store failures, sets the status and `Retry-After`, around a
-    /// body made by `body`.
-    fn respond_with(self, body: impl FnOnce(&WebError) -> Response) -> Response {
+/// Logs store failures; answers the status, `Retry-After` and the JSON body.
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
         if let WebError::Store(error) = &self {
             tracing::error!(%error, "chat request failed");
         }
-        let mut response = body(&self);
+        let mut response = Json(ErrorBody {
+            error: self.to_string(),
+        })
+        .into_response();
         *response.status_mut() = self.status();
         if let WebError::RateLimited { retry_after } = self {
             let seconds = retry_after_seconds(retry_after).max(1);
@@ -120,17 +117,6 @@ impl WebError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
-    }
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        self.respond_with(|error| {
-            Json(ErrorBody {
-                error: error.to_string(),
-            })
-            .into_response()
-        })
     }
 }
 

@@ -12,13 +12,16 @@
 //!   `/available`) and the router that holds them.
 //! - [`responses`]: the JSON body of each answer.
 //! - [`error`]: [`WebError`], every failure and the status it is answered with.
-//! - `origin`: refuses state-changing requests sent from other sites.
+//! - `origin`: refuses state-changing requests sent from other sites, and
+//!   quotes only this site's pages as the Referer.
 //! - `rate_limit`: the token buckets behind the 429 answers.
-//! - `client_address`: the visitor's address, the key of the start limit.
+//! - `client_address`: the visitor's address, the key of every limit.
 //! - [`visitor`]: the visitor's name and the start message staff see.
-//! - `page`: the stand-alone chat page of `GET /chat`.
+//! - `page`: the stand-alone chat page of `GET /chat`, which starts nothing.
 //! - [`options`]: [`Options`], what an application may tune.
-//! - `state`: what the handlers share.
+//! - `state`: what the handlers of both transports share, the rate limits
+//!   among it.
+//! - [`WebChat`]: both transports over one shared state.
 //! - [`ws`]: the push transport, Chip's WebSocket protocol on the same
 //!   chats (see its docs for the protocol).
 //!
@@ -30,8 +33,8 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET /chat` | an HTML page with the widget attached to a newly started chat (name from [`VisitorName`] or `Anonymous`; start message `Coming from page <Referer>`) |
-//! | `POST /chat/start`, form fields `name`, `message` (both optional) | `{"token": "...", "chatid": 42}` |
+//! | `GET /chat` | an HTML page with the widget; it changes nothing, the visitor's first line starts the chat with `POST /chat/start` |
+//! | `POST /chat/start`, form fields `name`, `message` (both optional) | `{"token": "...", "chatid": 42}` (name from [`VisitorName`], else `name`, else `Anonymous`; start message `message`, else `Coming from page <Referer>` when the Referer is a page of this site) |
 //! | `GET /chat/recvmessage/{token}?wait=S&after=ID` | `{"messages": [{"id", "text", "time" (RFC 3339), "from" ("staff" or "seshat")}], "status": "waiting" \| "notified" \| "open" \| "closed" \| "failed" \| "canceled"}` |
 //! | `POST /chat/sendmessage/{token}`, form field `text` | `{"sent": true}`, or `false` when the chat is over |
 //! | `POST /chat/end/{token}` | `{"ended": true}`, or `false` when it was already over |
@@ -50,8 +53,11 @@
 //! is malformed or names no chat), 413 (text over 4096 bytes, a name over
 //! 100 characters, a body over [`Options::max_body_bytes`]), 415 (a POST
 //! body that is not a form), 429 with `Retry-After` (more than
-//! [`Options::rate_limit_per_minute`] starts per client address or sends
-//! per chat), 500 (the database failed; details only in the log).
+//! [`Options::rate_limit_per_minute`] starts, or sends and ends, per client
+//! address, counted before the token is checked and shared with the
+//! WebSocket of the same [`WebChat`]), 500 (the database failed; details
+//! only in the log). A token that names no chat is answered from a read,
+//! never waiting for the database's write lock.
 //!
 //! # Example
 //!
@@ -80,6 +86,7 @@ pub mod responses;
 mod routes;
 mod state;
 pub mod visitor;
+mod web_chat;
 pub mod ws;
 
 use axum::Router;
@@ -89,6 +96,7 @@ pub use error::WebError;
 pub use options::{Options, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT_PER_MINUTE};
 pub use routes::MAX_WAIT;
 pub use visitor::VisitorName;
+pub use web_chat::WebChat;
 
 /// The chat routes over `client`, with default [`Options`]. Nest them
 /// where the chat should live: `app.nest("/chat", seshat_web::router(client))`
@@ -97,7 +105,8 @@ pub fn router(client: Client) -> Router {
     router_with(client, Options::default())
 }
 
-/// The chat routes over `client`, with the application's [`Options`].
+/// The chat routes over `client`, with the application's [`Options`], for
+/// an application without the WebSocket (with it, use [`WebChat`]).
 pub fn router_with(client: Client, options: Options) -> Router {
-    routes::build(client, options)
+    WebChat::new(client, options).router()
 }

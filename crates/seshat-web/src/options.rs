@@ -17,17 +17,19 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024;
 #[derive(Debug, Clone)]
 pub struct Options {
     /// How many chats one client address may start, and how many messages
-    /// one chat may send, per minute (short bursts up to this number are
-    /// allowed). `0` turns both limits off, for load tests. The ini key
-    /// `rate_limit_per_minute` sets it in the example app.
+    /// and ends it may send, per minute (short bursts up to this number
+    /// are allowed), over the HTTP routes and the WebSocket of one
+    /// [`crate::WebChat`] together. `0` turns both limits off, for load
+    /// tests. The ini key `rate_limit_per_minute` sets it in the example
+    /// app.
     pub rate_limit_per_minute: u32,
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub max_body_bytes: usize,
     /// A header carrying the visitor's address, set by a reverse proxy in
     /// front of the application (such as `x-forwarded-for`; the address
-    /// the proxy appended, the last one, is used). `None` uses the TCP
-    /// peer, which behind a proxy is the proxy itself, so that every
-    /// visitor would share one start limit.
+    /// the proxy appended, the last one, is used), on both transports.
+    /// `None` uses the TCP peer, which behind a proxy is the proxy itself,
+    /// so that every visitor would share one budget.
     pub client_address_header: Option<HeaderName>,
     /// URL prefix under which the application serves `chatstyle.css` and
     /// `seshat.js` from `static/`, used by the `GET /chat` page.

@@ -37,16 +37,33 @@ pub fn comes_from_same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    let (Ok(origin), Some(host)) = (
-        origin.to_str(),
-        headers.get(header::HOST).and_then(|h| h.to_str().ok()),
-    ) else {
-        return false;
-    };
     // "null" (sandboxed frames, file: pages) has no "://" and is refused.
     origin
-        .split_once("://")
-        .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+        .to_str()
+        .is_ok_and(|origin| names_this_host(origin, headers))
+}
+
+/// The `Referer` when it is a page of this site, by the rule the `Origin`
+/// check uses; `None` for another site's page, which must not choose what
+/// staff are shown.
+pub fn own_referer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::REFERER)
+        .and_then(|value| value.to_str().ok())
+        .filter(|referer| names_this_host(referer, headers))
+}
+
+/// Whether the URL's authority (`host:port` between `://` and the path)
+/// is the request's `Host`. A URL without `://`, or a request without
+/// `Host`, names no host here.
+fn names_this_host(url: &str, headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    url.split_once("://").is_some_and(|(_, rest)| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        authority.eq_ignore_ascii_case(host)
+    })
 }
 
 #[cfg(test)]
@@ -101,6 +118,35 @@ mod tests {
         assert!(!comes_from_same_origin(&null));
         let no_host = headers(&[("origin", "https://shop.example")]);
         assert!(!comes_from_same_origin(&no_host));
+    }
+
+    #[test]
+    fn only_this_sites_pages_are_quoted() {
+        let own = headers(&[
+            ("referer", "http://shop.example:8080/pricing?x=1"),
+            ("host", "shop.example:8080"),
+        ]);
+        assert_eq!(
+            own_referer(&own),
+            Some("http://shop.example:8080/pricing?x=1")
+        );
+        let bare = headers(&[
+            ("referer", "https://shop.example"),
+            ("host", "shop.example"),
+        ]);
+        assert_eq!(own_referer(&bare), Some("https://shop.example"));
+        for foreign in [
+            "http://evil.example/shop.example",
+            "http://shop.example.evil.example/",
+            "http://shop.example@evil.example/",
+            "http://evil.example/?shop.example:8080",
+            "shop.example:8080/pricing",
+        ] {
+            let sent = headers(&[("referer", foreign), ("host", "shop.example:8080")]);
+            assert_eq!(own_referer(&sent), None, "{foreign}");
+        }
+        let no_host = headers(&[("referer", "http://shop.example/")]);
+        assert_eq!(own_referer(&no_host), None);
     }
 
     #[test]

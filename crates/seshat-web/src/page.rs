@@ -1,16 +1,15 @@
-//! The stand-alone chat page of `GET /chat`: the widget, already attached
-//! to a chat that was started for this visitor.
+//! The stand-alone chat page of `GET /chat`: the widget, always shown,
+//! whose first line starts a chat.
 
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 
-use seshat_client::ChatToken;
-
 use crate::options::Options;
 
-/// Renders the page for the chat `token` names. `base` is the path the
-/// routes are mounted at (such as `/chat`), which the widget calls.
-pub fn chat_page(options: &Options, base: &str, token: &ChatToken) -> Response {
+/// Renders the page. `base` is the path the routes are mounted at (such
+/// as `/chat`), which the widget calls. The box is not `hidden`, so the
+/// widget keeps it shown even while no staff member is free.
+pub fn chat_page(options: &Options, base: &str) -> Response {
     let html = format!(
         r#"<!DOCTYPE html>
 <html lang="en">
@@ -22,7 +21,7 @@ pub fn chat_page(options: &Options, base: &str, token: &ChatToken) -> Response {
 </head>
 <body class="seshat-page">
 <main>
-<div class="seshat-chat" data-seshat-base="{base}" data-seshat-token="{token}"></div>
+<div class="seshat-chat" data-seshat-base="{base}"></div>
 </main>
 <script src="{jquery_url}"></script>
 <script src="{static_url}/seshat.js"></script>
@@ -32,7 +31,6 @@ pub fn chat_page(options: &Options, base: &str, token: &ChatToken) -> Response {
         static_url = escape_attribute(options.static_url.trim_end_matches('/')),
         jquery_url = escape_attribute(&options.jquery_url),
         base = escape_attribute(base),
-        token = escape_attribute(token.as_str()),
     );
     let mut response = Html(html).into_response();
     if let Ok(policy) = HeaderValue::from_str(&content_security_policy(options)) {

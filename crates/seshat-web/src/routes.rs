@@ -13,12 +13,11 @@ use axum::routing::{get, post};
 use axum::{middleware, Extension, Form, Json, Router};
 use serde::Deserialize;
 
-use seshat_client::{ChatToken, Client, Inbox, Store, Topic};
+use seshat_client::{ChatToken, Inbox, Store, Topic};
 
 use crate::client_address::ClientAddress;
 use crate::error::WebError;
-use crate::options::Options;
-use crate::origin::refuse_cross_origin;
+use crate::origin::{own_referer, refuse_cross_origin};
 use crate::page::chat_page;
 use crate::responses::{Available, Ended, Received, Sent, Started};
 use crate::state::AppState;
@@ -30,9 +29,9 @@ pub const MAX_WAIT: Duration = Duration::from_secs(30);
 
 type Shared = State<Arc<AppState>>;
 
-/// Assembles the routes over `client`.
-pub fn build(client: Client, options: Options) -> Router {
-    let max_body_bytes = options.max_body_bytes;
+/// Assembles the routes over `state`.
+pub fn build(state: Arc<AppState>) -> Router {
+    let max_body_bytes = state.options.max_body_bytes;
     Router::new()
         .route("/", get(page))
         .route("/start", post(start))
@@ -43,7 +42,7 @@ pub fn build(client: Client, options: Options) -> Router {
         .layer(middleware::from_fn(refuse_cross_origin))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(middleware::map_response(never_cache))
-        .with_state(Arc::new(AppState::new(client, options)))
+        .with_state(state)
 }
 
 /// Every answer is about one moment of one chat: no cache may keep it,
@@ -58,20 +57,12 @@ async fn never_cache(mut response: Response) -> Response {
     response
 }
 
-/// `GET /`: starts a chat and serves the page that shows it.
-async fn page(
-    State(state): Shared,
-    address: ClientAddress,
-    nested: Result<NestedPath, NestedPathRejection>,
-    visitor: Option<Extension<VisitorName>>,
-    headers: HeaderMap,
-) -> Response {
+/// `GET /`: the page with a chat box. It changes nothing: crawlers, link
+/// previews, prefetches and other sites' `<img>` tags load it too, so the
+/// chat starts only with the visitor's first line (`POST /start`).
+async fn page(State(state): Shared, nested: Result<NestedPath, NestedPathRejection>) -> Response {
     let base = nested.as_ref().map(NestedPath::as_str).unwrap_or("");
-    let started = start_chat(&state, address, visitor.as_deref(), None, None, &headers).await;
-    match started {
-        Ok(chat) => chat_page(&state.options, base, &chat.token),
-        Err(error) => error.into_text_response(),
-    }
+    chat_page(&state.options, base)
 }
 
 /// The optional fields of `POST /start`.
@@ -105,8 +96,7 @@ async fn start(
     }))
 }
 
-/// What both ways of starting a chat share: the rate limit, the name and
-/// the start message.
+/// Starts a chat: the rate limit, the name and the start message.
 async fn start_chat(
     state: &AppState,
     address: ClientAddress,
@@ -117,10 +107,7 @@ async fn start_chat(
 ) -> Result<seshat_client::NewChat, WebError> {
     state.allow_start(address)?;
     let name = choose_name(from_app, typed_name);
-    let referer = headers
-        .get(header::REFERER)
-        .and_then(|value| value.to_str().ok());
-    let message = choose_start_message(typed_message, referer);
+    let message = choose_start_message(typed_message, own_referer(headers));
     Ok(state.client.start_chat(&name, message.as_deref()).await?)
 }
 
@@ -205,12 +192,14 @@ struct SendForm {
 /// `POST /sendmessage/{token}`: passes the visitor's text to staff.
 async fn send(
     State(state): Shared,
+    address: ClientAddress,
     token: Result<Path<String>, PathRejection>,
     form: Result<Form<SendForm>, FormRejection>,
 ) -> Result<Json<Sent>, WebError> {
     let token = parse_token(token)?;
     let Form(form) = form?;
-    state.allow_send(&token)?;
+    state.allow_write(address)?;
+    state.status_of(&token).await?;
     let outcome = state.client.send(&token, &form.text).await?;
     Ok(Json(Sent {
         sent: outcome.was_queued(),
@@ -220,9 +209,15 @@ async fn send(
 /// `POST /end/{token}`: the visitor ends the chat.
 async fn end(
     State(state): Shared,
+    address: ClientAddress,
     token: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Ended>, WebError> {
     let token = parse_token(token)?;
+    state.allow_write(address)?;
+    // A chat that is over stays over: ending it again needs no write.
+    if state.status_of(&token).await?.is_over() {
+        return Ok(Json(Ended { ended: false }));
+    }
     let ended = state.client.end_chat(&token).await?;
     Ok(Json(Ended { ended }))
 }

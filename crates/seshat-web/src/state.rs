@@ -1,15 +1,18 @@
-//! What every handler shares: the client, the options and the rate limits.
+//! What every handler of both transports shares: the client, the options
+//! and the rate limits.
 
 use std::time::Instant;
 
-use seshat_client::{ChatToken, Client};
+use seshat_client::{ChatStatus, ChatToken, Client};
 
 use crate::client_address::ClientAddress;
 use crate::error::WebError;
 use crate::options::Options;
 use crate::rate_limit::RateLimiter;
 
-/// Shared by all requests through an `Arc`.
+/// Shared through an `Arc` by every request and socket of one
+/// [`crate::WebChat`], so that a visitor has one budget whichever
+/// transport they use.
 pub struct AppState {
     /// The store, through its async API.
     pub client: Client,
@@ -17,8 +20,11 @@ pub struct AppState {
     pub options: Options,
     /// Chats started per client address; `None` when limits are off.
     start_limit: Option<RateLimiter<ClientAddress>>,
-    /// Messages sent per chat; `None` when limits are off.
-    send_limit: Option<RateLimiter<ChatToken>>,
+    /// Messages sent, chats ended and (on the socket) email addresses set,
+    /// per client address; `None` when limits are off. Keyed on the address, never on the token in the
+    /// request: a token is only checked later, and each guessed token
+    /// would otherwise bring a fresh budget.
+    write_limit: Option<RateLimiter<ClientAddress>>,
 }
 
 impl AppState {
@@ -26,7 +32,7 @@ impl AppState {
     pub fn new(client: Client, options: Options) -> Self {
         AppState {
             start_limit: RateLimiter::new(options.rate_limit_per_minute),
-            send_limit: RateLimiter::new(options.rate_limit_per_minute),
+            write_limit: RateLimiter::new(options.rate_limit_per_minute),
             client,
             options,
         }
@@ -37,16 +43,21 @@ impl AppState {
         allow(self.start_limit.as_ref(), address)
     }
 
-    /// Counts a message sent in the chat `token` names, or says how long to wait.
-    pub fn allow_send(&self, token: &ChatToken) -> Result<(), WebError> {
-        allow(self.send_limit.as_ref(), token.clone())
+    /// Counts a write to a chat (a message, an end, an email address) by
+    /// `address`, or says how long to wait.
+    pub fn allow_write(&self, address: ClientAddress) -> Result<(), WebError> {
+        allow(self.write_limit.as_ref(), address)
+    }
+
+    /// The status of the chat `token` names, by a read: a request with an
+    /// unknown token is answered from this and never waits for the write
+    /// lock, which the daemon and every other visitor need.
+    pub async fn status_of(&self, token: &ChatToken) -> Result<ChatStatus, WebError> {
+        Ok(self.client.status(token).await?)
     }
 }
 
-fn allow<K: std::hash::Hash + Eq>(
-    limiter: Option<&RateLimiter<K>>,
-    key: K,
-) -> Result<(), WebError> {
+fn allow(limiter: Option<&RateLimiter<ClientAddress>>, key: ClientAddress) -> Result<(), WebError> {
     match limiter {
         Some(limiter) => limiter
             .check(key, Instant::now())

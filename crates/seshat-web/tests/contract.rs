@@ -12,41 +12,45 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 #[tokio::test]
-async fn the_page_starts_a_chat_and_carries_its_token() {
+async fn the_page_shows_a_chat_box_and_starts_no_chat() {
     let server = TestServer::start(Options::default()).await;
-    let response = server
-        .http
-        .get(server.url(""))
-        .header("referer", "http://shop.example/pricing")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let policy = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(policy.contains("script-src 'self'"), "{policy}");
-    let html = response.text().await.unwrap();
+    // A link preview, a prefetch or another site's <img> loads the page
+    // just like a visitor does, with whatever Referer it likes.
+    for referer in [
+        format!("http://{}/pricing", server.host),
+        "http://evil.example/".to_owned(),
+    ] {
+        let response = server
+            .http
+            .get(server.url(""))
+            .header("referer", referer)
+            .header("sec-fetch-site", "cross-site")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(policy.contains("script-src 'self'"), "{policy}");
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains(r#"<div class="seshat-chat" data-seshat-base="/chat"></div>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<script src="/static/seshat.js">"#),
+            "{html}"
+        );
+    }
+    // No row: no chat was started, nobody is paged.
+    assert!(server.staff.chat(1).unwrap().is_none());
+    assert!(server.staff.waiting_chats().unwrap().is_empty());
 
-    let waiting = server.staff.waiting_chats().unwrap();
-    assert_eq!(waiting.len(), 1);
-    let chat = &waiting[0];
-    assert_eq!(chat.visitor, "Anonymous");
-    assert_eq!(
-        chat.start_message.as_deref(),
-        Some("Coming from page http://shop.example/pricing")
-    );
-    let token = server.staff.token_of(chat.id).unwrap();
-    assert!(
-        html.contains(&format!(r#"data-seshat-token="{token}""#)),
-        "{html}"
-    );
-    assert!(html.contains(r#"data-seshat-base="/chat""#), "{html}");
-    assert!(
-        html.contains(r#"<script src="/static/seshat.js">"#),
-        "{html}"
-    );
+    // The visitor's first line starts the one chat.
+    let (_, id) = server.start_chat().await;
+    assert_eq!(id, 1);
 }
 
 #[tokio::test]
@@ -72,29 +76,46 @@ async fn start_answers_the_token_and_number_of_a_new_chat() {
     assert_eq!(server.staff.token_of(id).unwrap().as_str(), token);
 }
 
-#[tokio::test]
-async fn start_with_no_fields_is_anonymous_and_quotes_the_referer() {
-    let server = TestServer::start(Options::default()).await;
+/// Starts a chat with no fields but `referer`; returns what staff are shown.
+async fn start_from_page(server: &TestServer, referer: &str) -> seshat_client::Chat {
     let response = server
         .http
         .post(server.url("/start"))
-        .header("referer", "http://shop.example/")
+        .header("referer", referer)
         .form(&[("unrelated", "x")])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
-    let chat = server
+    server
         .staff
         .chat(body["chatid"].as_i64().unwrap())
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn start_with_no_fields_is_anonymous_and_quotes_a_page_of_this_site() {
+    let server = TestServer::start(Options::default()).await;
+    let page = format!("http://{}/pricing?plan=pro", server.host);
+    let chat = start_from_page(&server, &page).await;
     assert_eq!(chat.visitor, "Anonymous");
-    assert_eq!(
-        chat.start_message.as_deref(),
-        Some("Coming from page http://shop.example/")
-    );
+    assert_eq!(chat.start_message, Some(format!("Coming from page {page}")));
+}
+
+#[tokio::test]
+async fn a_referer_from_another_site_is_not_quoted() {
+    let server = TestServer::start(Options::default()).await;
+    for foreign in [
+        "http://evil.example/Call+me+on+555-0100".to_owned(),
+        format!("http://evil.example/{}", server.host),
+        format!("http://{}.evil.example/", server.host),
+        format!("http://{}@evil.example/", server.host),
+    ] {
+        let chat = start_from_page(&server, &foreign).await;
+        assert_eq!(chat.start_message, None, "{foreign}");
+    }
 }
 
 #[tokio::test]
@@ -108,7 +129,7 @@ async fn the_applications_visitor_name_wins_over_the_typed_one() {
     let server = TestServer::start_with(
         Options::default(),
         |path| Client::open(path).unwrap(),
-        |app| app.layer(middleware::from_fn(logged_in_as_ada)),
+        |app, _| app.layer(middleware::from_fn(logged_in_as_ada)),
     )
     .await;
     let response = server

@@ -1,10 +1,13 @@
 //! What keeps the routes safe on the open web: cross-origin refusal,
-//! rate limits with `Retry-After`, and capped request bodies.
+//! rate limits with `Retry-After`, capped request bodies, and unknown
+//! tokens that never wait for the write lock.
 
 mod support;
 
+use std::time::Duration;
+
 use axum::http::HeaderName;
-use seshat_client::Store;
+use seshat_client::{ChatToken, Client, SqliteOptions, Store};
 use seshat_web::Options;
 use support::TestServer;
 
@@ -117,10 +120,9 @@ async fn starts_are_limited_per_client_address_with_retry_after() {
         .unwrap()
         .starts_with("too many requests"));
 
-    // The page starts chats too, and shares the limit.
+    // The page starts nothing, so it is never held back.
     let response = server.http.get(server.url("")).send().await.unwrap();
-    assert_eq!(response.status(), 429);
-    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(response.status(), 200);
     assert_eq!(server.staff.waiting_chats().unwrap().len(), 3);
 }
 
@@ -146,25 +148,130 @@ async fn behind_a_proxy_each_forwarded_address_has_its_own_limit() {
 }
 
 #[tokio::test]
-async fn sends_are_limited_per_chat() {
-    let server = TestServer::start(limited(3)).await;
+async fn sends_and_ends_are_limited_per_client_address_whatever_the_token() {
+    let server = TestServer::start(Options {
+        client_address_header: Some(HeaderName::from_static("x-forwarded-for")),
+        ..limited(3)
+    })
+    .await;
     let (token, _) = server.start_chat().await;
-    let (other, _) = server.start_chat().await;
-    for n in 0..3 {
-        let (status, _) = server.send(&token, &format!("line {n}")).await;
-        assert_eq!(status, 200);
+    let post = |path: String, address: &'static str| {
+        server
+            .http
+            .post(server.url(&path))
+            .header("x-forwarded-for", address)
+            .form(&[("text", "hello")])
+            .send()
+    };
+    // Guessed tokens name no chat, and every guess costs from one budget:
+    // a fresh token must not bring a fresh one.
+    for _ in 0..3 {
+        let guess = ChatToken::generate();
+        let response = post(format!("/sendmessage/{guess}"), "198.51.100.1").await;
+        assert_eq!(response.unwrap().status(), 404);
     }
+    for path in [
+        format!("/sendmessage/{}", ChatToken::generate()),
+        format!("/end/{}", ChatToken::generate()),
+        format!("/sendmessage/{token}"),
+        format!("/end/{token}"),
+    ] {
+        let response = post(path.clone(), "198.51.100.1").await.unwrap();
+        assert_eq!(response.status(), 429, "{path}");
+        assert!(response.headers().contains_key("retry-after"));
+    }
+    assert!(server.staff_inbox(1).is_empty());
+    // Another address has its own budget.
+    let response = post(format!("/sendmessage/{token}"), "198.51.100.2").await;
+    assert_eq!(response.unwrap().status(), 200);
+    assert_eq!(
+        server
+            .staff
+            .status(&token.parse().unwrap())
+            .unwrap()
+            .as_str(),
+        "waiting"
+    );
+}
+
+/// Routes whose writes give up on a held lock after a short while, so
+/// that a request that needed the lock fails (500) instead of waiting.
+async fn server_that_waits_briefly_for_locks() -> TestServer {
+    let store_options = SqliteOptions {
+        busy_timeout: Duration::from_millis(200),
+        ..SqliteOptions::default()
+    };
+    TestServer::start_with(
+        Options::default(),
+        |path| Client::open_with(path, store_options).unwrap(),
+        |app, _| app,
+    )
+    .await
+}
+
+/// Takes the write lock on the database, as another process in the middle
+/// of a write holds it, until `ROLLBACK`.
+fn hold_the_write_lock(server: &TestServer) -> rusqlite::Connection {
+    let writer = rusqlite::Connection::open(&server.db_path).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    writer
+}
+
+#[tokio::test]
+async fn unknown_tokens_are_answered_while_another_process_holds_the_write_lock() {
+    let server = server_that_waits_briefly_for_locks().await;
+    let (token, _) = server.start_chat().await;
+
+    // Another process (the daemon, say) is in the middle of a write.
+    let writer = hold_the_write_lock(&server);
+    let unknown = ChatToken::generate();
+    let (status, body) = server.send(unknown.as_str(), "hello").await;
+    assert_eq!(status, 404, "{body}");
     let response = server
         .http
-        .post(server.url(&format!("/sendmessage/{token}")))
-        .form(&[("text", "one too many")])
+        .post(server.url(&format!("/end/{unknown}")))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 429);
-    assert!(response.headers().contains_key("retry-after"));
-    let (status, _) = server.send(&other, "another chat is not held back").await;
+    assert_eq!(response.status(), 404);
+    // The lock really is held: a real line has to wait for it, and gives
+    // up once the busy timeout is over.
+    let (status, _) = server.send(&token, "real").await;
+    assert_eq!(status, 500);
+
+    writer.execute_batch("ROLLBACK").unwrap();
+    let (status, _) = server.send(&token, "real").await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn ending_a_chat_that_is_over_needs_no_write_lock() {
+    let server = server_that_waits_briefly_for_locks().await;
+    let (token, _) = server.start_chat().await;
+    let end = || {
+        server
+            .http
+            .post(server.url(&format!("/end/{token}")))
+            .send()
+    };
+    assert_eq!(
+        end()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()["ended"],
+        true
+    );
+
+    let writer = hold_the_write_lock(&server);
+    let response = end().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.json::<serde_json::Value>().await.unwrap()["ended"],
+        false
+    );
+    writer.execute_batch("ROLLBACK").unwrap();
 }
 
 #[tokio::test]

@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::cell::RefCell;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -15,6 +14,7 @@ use seshat_web::ws::options::DEFAULT_MAX_FRAME_BYTES;
 use seshat_web::ws::{SocketOptions, Sockets, StaffNames};
 use seshat_web::Options;
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -43,24 +43,33 @@ impl SocketServer {
     }
 
     async fn start_with(options: Options, socket_options: SocketOptions) -> SocketServer {
-        let sockets: RefCell<Option<Sockets>> = RefCell::new(None);
-        let routes_options = options.clone();
+        let mut made = None;
         let server = TestServer::start_with(
-            routes_options,
-            |path| {
-                let client = Client::open(path).expect("open the database");
-                *sockets.borrow_mut() = Some(Sockets::new(client.clone(), options, socket_options));
-                client
+            options,
+            |path| Client::open(path).expect("open the database"),
+            |app, chat| {
+                let sockets = chat.sockets(socket_options);
+                let app = app.route("/wc/connect", sockets.route());
+                made = Some(sockets);
+                app
             },
-            |app| app.route("/wc/connect", sockets.borrow().as_ref().unwrap().route()),
         )
         .await;
-        let sockets = sockets.into_inner().expect("sockets were made");
+        let sockets = made.expect("sockets were made");
         SocketServer {
             url: format!("ws://{}/wc/connect", server.host),
             server,
             sockets,
         }
+    }
+
+    /// With rate limits of `per_minute`, and default socket options.
+    async fn limited(per_minute: u32) -> SocketServer {
+        let options = Options {
+            rate_limit_per_minute: per_minute,
+            ..Options::default()
+        };
+        SocketServer::start_with(options, SocketOptions::default()).await
     }
 
     async fn visitor(&self) -> Visitor {
@@ -107,8 +116,8 @@ struct Visitor {
 }
 
 impl Visitor {
-    async fn connect(url: &str) -> Visitor {
-        let (stream, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(url))
+    async fn connect(request: impl IntoClientRequest + Unpin) -> Visitor {
+        let (stream, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(request))
             .await
             .expect("connect in time")
             .expect("the upgrade succeeds");
@@ -192,6 +201,24 @@ impl Visitor {
         events
     }
 
+    /// Sends `commands` in order and checks that none was refused.
+    async fn send_accepted(&mut self, commands: impl IntoIterator<Item = Value>) {
+        for command in commands {
+            self.send(command).await;
+        }
+        let answered = self.round_trip().await;
+        assert!(
+            answered.iter().all(|event| event["type"] != "error"),
+            "{answered:?}"
+        );
+    }
+
+    /// Sends `command` and checks that it is refused with `code`.
+    async fn send_refused(&mut self, command: Value, code: &str) {
+        self.send(command).await;
+        assert_eq!(self.wait_for_type("error").await["code"], code);
+    }
+
     /// Waits for the server's close frame; returns its code.
     async fn close_code(&mut self) -> u16 {
         loop {
@@ -220,6 +247,11 @@ async fn wait_for(what: &str, condition: impl Fn() -> bool) {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+/// `count` `send_msg` commands, "line 0", "line 1"...
+fn numbered_lines(count: usize) -> impl Iterator<Item = Value> {
+    (0..count).map(|n| json!({"type": "send_msg", "text": format!("line {n}")}))
 }
 
 fn texts_of(events: &[Value]) -> Vec<String> {
@@ -578,6 +610,49 @@ async fn set_email_stores_a_valid_address_and_refuses_others() {
 }
 
 #[tokio::test]
+async fn set_email_counts_against_the_write_budget() {
+    let server = SocketServer::limited(3).await;
+    let (mut visitor, _, id) = server.visitor_with_chat().await;
+    visitor
+        .send_accepted(
+            (0..3).map(|n| json!({"type": "set_email", "email": format!("ada{n}@example.com")})),
+        )
+        .await;
+    visitor
+        .send_refused(
+            json!({"type": "set_email", "email": "mallory@example.com"}),
+            "rate_limited",
+        )
+        .await;
+    let email = server.server.staff.chat(id).unwrap().unwrap().email;
+    assert_eq!(email.as_deref(), Some("ada2@example.com"));
+}
+
+#[tokio::test]
+async fn only_a_page_of_this_site_is_quoted_as_where_the_visitor_came_from() {
+    let server = SocketServer::start().await;
+    let own_page = format!("http://{}/pricing", server.server.host);
+    for (referer, quoted) in [
+        ("http://evil.example/call-555-0100".to_owned(), None),
+        (
+            own_page.clone(),
+            Some(format!("Coming from page {own_page}")),
+        ),
+    ] {
+        let mut request = server.url.as_str().into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("referer", referer.parse().unwrap());
+        let mut visitor = Visitor::connect(request).await;
+        visitor.send(json!({"type": "start_chat"})).await;
+        let started = visitor.wait_for_type("chat_started").await;
+        let id = server.chat_id(started["chat_id"].as_str().unwrap());
+        let chat = server.server.staff.chat(id).unwrap().unwrap();
+        assert_eq!(chat.start_message, quoted, "{referer}");
+    }
+}
+
+#[tokio::test]
 async fn bad_frames_are_answered_and_leave_every_socket_open() {
     let server = SocketServer::start().await;
     let (mut bystander, _, bystander_id) = server.visitor_with_chat().await;
@@ -718,7 +793,6 @@ async fn close_all_closes_every_socket_with_1000_and_refuses_new_ones() {
 
 #[tokio::test]
 async fn sockets_from_other_sites_are_refused() {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let server = SocketServer::start().await;
     let mut request = server.url.as_str().into_client_request().unwrap();
     request
@@ -740,22 +814,15 @@ async fn sockets_from_other_sites_are_refused() {
 
 #[tokio::test]
 async fn sends_over_the_rate_limit_are_refused() {
-    let options = Options {
-        rate_limit_per_minute: 3,
-        ..Options::default()
-    };
-    let server = SocketServer::start_with(options, SocketOptions::default()).await;
+    let server = SocketServer::limited(3).await;
     let (mut visitor, _, id) = server.visitor_with_chat().await;
-    for n in 0..3 {
-        visitor
-            .send(json!({"type": "send_msg", "text": format!("line {n}")}))
-            .await;
-    }
+    visitor.send_accepted(numbered_lines(3)).await;
     visitor
-        .send(json!({"type": "send_msg", "text": "one too many"}))
+        .send_refused(
+            json!({"type": "send_msg", "text": "one too many"}),
+            "rate_limited",
+        )
         .await;
-    let refused = visitor.wait_for_type("error").await;
-    assert_eq!(refused["code"], "rate_limited");
     let token: ChatToken = server.server.staff.token_of(id).unwrap();
     let history = server.server.staff.history(&token, None, 25).unwrap();
     let lines = history
@@ -763,6 +830,39 @@ async fn sends_over_the_rate_limit_are_refused() {
         .filter(|entry| matches!(entry, seshat_client::HistoryEntry::FromVisitor { .. }))
         .count();
     assert_eq!(lines, 3);
+}
+
+#[tokio::test]
+async fn a_socket_and_http_from_one_address_share_one_budget() {
+    let server = SocketServer::limited(3).await;
+    // Starts: two over HTTP and one over a socket use the budget up.
+    server.server.start_chat().await;
+    server.server.start_chat().await;
+    let (mut visitor, token, _) = server.visitor_with_chat().await;
+    let response = server
+        .server
+        .http
+        .post(server.server.url("/start"))
+        .form(&[("message", "Hello")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let mut another = server.visitor().await;
+    another
+        .send_refused(json!({"type": "start_chat"}), "rate_limited")
+        .await;
+
+    // Lines: three over the socket use it up for the HTTP route too.
+    visitor.send_accepted(numbered_lines(3)).await;
+    let (status, _) = server.server.send(&token, "one more over HTTP").await;
+    assert_eq!(status, 429);
+    visitor
+        .send_refused(
+            json!({"type": "send_msg", "text": "one more over the socket"}),
+            "rate_limited",
+        )
+        .await;
 }
 
 #[tokio::test]

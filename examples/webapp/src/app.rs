@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::Router;
 use seshat_client::Client;
 use seshat_web::ws::{SocketOptions, Sockets};
-use seshat_web::Options;
+use seshat_web::{Options, WebChat};
 use tower_http::services::ServeDir;
 
 use crate::home;
@@ -49,11 +49,13 @@ pub fn build(client: Client, settings: &Settings) -> (Router, Sockets) {
         staff_names: settings.staff_names.clone(),
         ..SocketOptions::default()
     };
-    let sockets = Sockets::new(client.clone(), options.clone(), socket_options);
+    // One WebChat for both transports: one rate-limit budget per visitor.
+    let chat = WebChat::new(client, options);
+    let sockets = chat.sockets(socket_options);
     let app = Router::new()
         .route("/", get(home::page))
         .route("/demo.css", get(home::stylesheet))
-        .nest("/chat", seshat_web::router_with(client, options))
+        .nest("/chat", chat.router())
         .route("/wc/connect", sockets.route())
         .nest_service("/static/jquery", ServeDir::new(&settings.jquery_dir))
         .nest_service("/static", ServeDir::new(&settings.static_dir));

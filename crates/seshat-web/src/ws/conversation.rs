@@ -18,12 +18,12 @@ pub const HISTORY_PAGE: usize = 25;
 /// is started on the socket.
 #[derive(Debug, Clone)]
 pub struct Visitor {
-    /// The key of the start rate limit.
+    /// The key of the rate limits, shared with the HTTP routes.
     pub address: ClientAddress,
     /// The name the application gave (a logged-in user), if any.
     pub name: Option<VisitorName>,
-    /// The page that opened the socket, quoted to staff when the visitor
-    /// gives no first line.
+    /// The page of this site that opened the socket, quoted to staff when
+    /// the visitor gives no first line (another site's page is not).
     pub referer: Option<String>,
 }
 
@@ -121,7 +121,7 @@ impl Conversation {
             Command::StartChat { chat_id, message } => self.start(chat_id, message).await,
             Command::SendMessage { text } => {
                 let token = self.token()?;
-                self.shared.app.allow_send(&token)?;
+                self.shared.app.allow_write(self.visitor.address)?;
                 // The store queues any notice ("will be delivered when the
                 // chat begins", "already closed") for the visitor; it
                 // arrives as a push like any other message.
@@ -137,6 +137,7 @@ impl Conversation {
             }
             Command::SetEmail { email } => {
                 let token = self.token()?;
+                self.shared.app.allow_write(self.visitor.address)?;
                 let stored = self
                     .shared
                     .app

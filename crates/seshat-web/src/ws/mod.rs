@@ -25,11 +25,11 @@
 //!
 //! | `type` | fields | effect |
 //! |---|---|---|
-//! | `start_chat` | `chat_id` (optional), `message` (optional, Seshat's) | with the token of a chat: resume it, answer `chat_resumed`; with none, or a well-formed token that names no chat: start one (visitor name from [`crate::VisitorName`] or `Anonymous`; start message `message`, else `Coming from page <Referer>`), answer `chat_started` |
-//! | `send_msg` | `text` | the visitor's line for staff (same checks and rate limit as `POST /sendmessage`) |
+//! | `start_chat` | `chat_id` (optional), `message` (optional, Seshat's) | with the token of a chat: resume it, answer `chat_resumed`; with none, or a well-formed token that names no chat: start one (visitor name from [`crate::VisitorName`] or `Anonymous`; start message `message`, else `Coming from page <Referer>` when the upgrade's Referer is a page of this site), answer `chat_started` |
+//! | `send_msg` | `text` | the visitor's line for staff (same checks as `POST /sendmessage`, and the same per-address budget) |
 //! | `ack_chat` | `msg_id` | every message up to `msg_id` that this socket pushed is delivered |
 //! | `get_history` | `before` (RFC 3339), `before_id` (optional, Seshat's) | answer `history` |
-//! | `set_email` | `email` | store the visitor's address with the chat (staff see it in the offer and in `!STATUS`) |
+//! | `set_email` | `email` | store the visitor's address with the chat (staff see it in the offer and in `!STATUS`); counts against the same budget as `send_msg` |
 //!
 //! Events: `chat_started {chat_id}`, `chat_resumed {chat_id, email}`
 //! (`email` is `""` when none was given), `chat_out {msg_out: {id, text,
@@ -116,9 +116,7 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 use axum::routing::{get, MethodRouter};
-use seshat_client::Client;
 
-use crate::options::Options;
 use crate::state::AppState;
 
 pub use options::SocketOptions;
@@ -127,8 +125,8 @@ pub use staff_names::{StaffNames, StaffNamesError};
 /// What every socket shares; cloning is cheap.
 #[derive(Clone)]
 pub(crate) struct Shared {
-    /// The client, the routes' options and their rate limits. The socket
-    /// has limits of its own, the same size as the HTTP routes'.
+    /// The client, the routes' options and the rate limits, the very
+    /// state the HTTP routes of the same [`crate::WebChat`] use.
     app: Arc<AppState>,
     /// The socket's own settings.
     options: Arc<SocketOptions>,
@@ -143,19 +141,22 @@ impl FromRef<Shared> for Arc<AppState> {
 }
 
 /// The WebSocket transport: a route to mount, and the handle that closes
-/// its sockets when the application stops. Cloning is cheap.
+/// its sockets when the application stops. Made by
+/// [`crate::WebChat::sockets`], beside the HTTP routes it shares its
+/// state with. Cloning is cheap.
 ///
 /// ```no_run
 /// use std::net::SocketAddr;
 /// use std::time::Duration;
 /// use axum::Router;
-/// use seshat_web::ws::{SocketOptions, Sockets};
+/// use seshat_web::ws::SocketOptions;
 ///
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = seshat_client::Client::open("/var/lib/seshat/seshat.db")?;
-/// let sockets = Sockets::new(client.clone(), seshat_web::Options::default(), SocketOptions::default());
+/// let chat = seshat_web::WebChat::new(client, seshat_web::Options::default());
+/// let sockets = chat.sockets(SocketOptions::default());
 /// let app = Router::new()
-///     .nest("/chat", seshat_web::router(client))
+///     .nest("/chat", chat.router())
 ///     .route("/wc/connect", sockets.route());
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 /// axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -173,13 +174,12 @@ pub struct Sockets {
 }
 
 impl Sockets {
-    /// Sockets over `client`. `options` are the routes' (rate limits and
-    /// the proxy header apply to sockets too); `socket_options` are the
-    /// socket's own.
-    pub fn new(client: Client, options: Options, socket_options: SocketOptions) -> Sockets {
+    /// Sockets over the routes' `app` state (client, options, rate
+    /// limits); `socket_options` are the socket's own.
+    pub(crate) fn over(app: Arc<AppState>, socket_options: SocketOptions) -> Sockets {
         Sockets {
             shared: Shared {
-                app: Arc::new(AppState::new(client, options)),
+                app,
                 options: Arc::new(socket_options),
                 lifecycle: lifecycle::Lifecycle::new(),
             },

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{State, WebSocketUpgrade};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
@@ -13,7 +13,7 @@ use super::conversation::{Conversation, Visitor};
 use super::{session, Shared};
 use crate::client_address::ClientAddress;
 use crate::error::WebError;
-use crate::origin::comes_from_same_origin;
+use crate::origin::{comes_from_same_origin, own_referer};
 use crate::visitor::VisitorName;
 
 /// Upgrades to a WebSocket speaking the chat protocol.
@@ -43,10 +43,7 @@ pub async fn connect(
     let visitor = Visitor {
         address,
         name: visitor_name.map(|Extension(name)| name),
-        referer: headers
-            .get(header::REFERER)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned),
+        referer: own_referer(&headers).map(str::to_owned),
     };
     let options = Arc::clone(&shared.options);
     let wakeups = shared.app.client.store().wakeups().clone();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::Router;
 use seshat_client::{Client, SqliteStore, Store, Topic};
-use seshat_web::Options;
+use seshat_web::{Options, WebChat};
 use tokio::sync::oneshot;
 
 /// A staff member's bare JID, as the daemon would record it.
@@ -46,7 +46,7 @@ impl TestServer {
         Self::start_with(
             options,
             |path| Client::open(path).expect("open the database"),
-            |router| router,
+            |router, _| router,
         )
         .await
     }
@@ -54,18 +54,19 @@ impl TestServer {
     /// Like [`TestServer::start`], letting the test open the routes' client
     /// on the database path (`open_client`) and wrap the application
     /// around the nested routes (`wrap_app`, given the app that nests
-    /// them at `/chat`).
+    /// them at `/chat` and the [`WebChat`] they come from, for its sockets).
     pub async fn start_with(
         options: Options,
         open_client: impl FnOnce(&Path) -> Client,
-        wrap_app: impl FnOnce(Router) -> Router,
+        wrap_app: impl FnOnce(Router, &WebChat) -> Router,
     ) -> TestServer {
         let dir = tempfile::tempdir().expect("temporary directory");
         let db_path = dir.path().join("seshat.db");
         let client = open_client(&db_path);
         let web = client.clone();
         let staff = Arc::new(SqliteStore::open(&db_path).expect("open a second store"));
-        let app = wrap_app(Router::new().nest("/chat", seshat_web::router_with(client, options)));
+        let chat = WebChat::new(client, options);
+        let app = wrap_app(Router::new().nest("/chat", chat.router()), &chat);
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

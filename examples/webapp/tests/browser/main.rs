@@ -16,7 +16,8 @@ use seshat_testkit::StaffClient;
 use processes::{start_chromedriver, Deployment, DEADLINE, PASSWORD};
 use widget::{
     describe, lines_from, open_browser, run, save_screenshot, type_and_click_send,
-    type_and_press_enter, wait_for, wait_for_line, wait_for_line_count, wait_for_status,
+    type_and_press_enter, wait_for, wait_for_line, wait_for_line_count, wait_for_shown_box,
+    wait_for_status,
 };
 
 /// A staff message that would run script if the widget rendered HTML.
@@ -78,12 +79,7 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
     );
     browser.refresh().await.expect("reload the page");
     run(&browser, record_dialogs).await;
-    browser
-        .wait()
-        .at_most(DEADLINE)
-        .for_element(Locator::Css(".seshat-chat:not([hidden]) .seshat-input"))
-        .await
-        .expect("the widget shows itself once staff are available");
+    wait_for_shown_box(&browser, "the widget shows itself once staff are available").await;
 
     // ----- the visitor starts a chat with the keyboard -------------------
     type_and_press_enter(&browser, "Hello from the browser").await;
@@ -244,7 +240,7 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         ["Hi! How can I help?", HOSTILE, "Are you still there?"]
     );
 
-    // ----- the stand-alone page (GET /chat) starts a chat at once ----------
+    // ----- the stand-alone page (GET /chat): the first line starts the chat -
     browser
         .set_window_size(1280, 900)
         .await
@@ -260,6 +256,16 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         .click()
         .await
         .expect("follow the link");
+    wait_for_shown_box(&browser, "the page shows the chat box").await;
+    wait_for_status(&browser, "idle").await;
+    // The page view itself paged nobody: the page is served only after
+    // anything it would have written, so this look is not too early.
+    let pending = store
+        .run(|store| store.waiting_chats())
+        .await
+        .expect("read the waiting chats");
+    assert!(pending.is_empty(), "the page started a chat: {pending:?}");
+    type_and_press_enter(&browser, "Hello from the chat page").await;
     wait_for_line(
         &browser,
         "seshat",
@@ -271,10 +277,9 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         .await
         .expect("an offer for the page's chat");
     assert!(
-        offer.body.contains(&format!(
-            "The starting message is: 'Coming from page {}'",
-            deployment.url
-        )),
+        offer
+            .body
+            .contains("The starting message is: 'Hello from the chat page'"),
         "{}",
         offer.body
     );

@@ -159,13 +159,29 @@ pub async fn type_and_click_send(browser: &Client, text: &str) {
         .await
         .expect("the message box");
     input.send_keys(text).await.expect("type");
+    click(browser, ".seshat-send").await;
+}
+
+/// Clicks the element `css` selects.
+pub async fn click(browser: &Client, css: &str) {
     browser
-        .find(Locator::Css(".seshat-send"))
+        .find(Locator::Css(css))
         .await
-        .expect("the Send button")
+        .unwrap_or_else(|error| panic!("no {css}: {error}"))
         .click()
         .await
-        .expect("click Send");
+        .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
+}
+
+/// Waits until the box is shown and ready for typing; `what` names the
+/// step for the failure message.
+pub async fn wait_for_shown_box(browser: &Client, what: &str) {
+    browser
+        .wait()
+        .at_most(DEADLINE)
+        .for_element(Locator::Css(".seshat-chat:not([hidden]) .seshat-input"))
+        .await
+        .unwrap_or_else(|error| panic!("{what}: {error}"));
 }
 
 /// Where screenshots go: `tests/browser/screenshots/` at the top of the

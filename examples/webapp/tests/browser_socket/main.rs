@@ -16,8 +16,8 @@ use seshat_testkit::StaffClient;
 
 use processes::{start_chromedriver, Deployment, DEADLINE, PASSWORD};
 use widget::{
-    describe, lines_from, open_browser, run, save_screenshot, type_and_press_enter, wait_for,
-    wait_for_line, wait_for_status,
+    click, describe, lines_from, open_browser, run, save_screenshot, type_and_press_enter,
+    wait_for, wait_for_line, wait_for_status,
 };
 
 /// Replaces the demo page's box with one in WebSocket mode, and records
@@ -34,10 +34,34 @@ const SOCKET_MODE_BOX: &str = "
     window.WebSocket.prototype = RealWebSocket.prototype;
     jQuery(document).ajaxSend((event, xhr, settings) => window.seshatRequests.push(settings.url));
     document.querySelectorAll('.seshat-chat').forEach((box) => box.remove());
-    const box = jQuery('<div class=\"seshat-chat\" data-seshat-base=\"/chat\" data-seshat-socket=\"/wc/connect\" hidden></div>');
+    const box = jQuery('<div class=\"seshat-chat\" data-seshat-base=\"/chat\" data-seshat-socket=\"/wc/connect\" data-seshat-check-seconds=\"1\" hidden></div>');
     jQuery('.demo-aside').append(box);
     box.seshatChat();
     return true;";
+
+/// Waits until the store says a staff member is (or no one is) available.
+async fn until_availability_is(store: &SeshatClient, available: bool) {
+    let reached = store
+        .wait_for(Topic::Availability, DEADLINE, move |store| {
+            Ok((store.is_available()? == available).then_some(()))
+        })
+        .await
+        .expect("read availability");
+    assert!(reached.is_some(), "availability never became {available}");
+}
+
+/// Waits until the box's status line starts with `text`.
+async fn wait_for_status_line(browser: &fantoccini::Client, text: &str) {
+    wait_for(
+        browser,
+        &format!("the status line says {text:?}"),
+        &format!(
+            "return document.querySelector('.seshat-status').textContent.startsWith({});",
+            serde_json::json!(text)
+        ),
+    )
+    .await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_widget_chats_over_a_websocket() {
@@ -151,6 +175,21 @@ async fn the_widget_chats_over_a_websocket() {
     wait_for_status(&browser, "closed").await;
     let screenshot = save_screenshot(&browser, "widget-websocket.png").await;
     assert!(screenshot.is_file());
+
+    // ----- a new chat: the availability check runs again (issue 10 item 10) -
+    alice.set_away().await.expect("alice goes away");
+    until_availability_is(&store, false).await;
+    click(&browser, ".seshat-restart").await;
+    wait_for_status(&browser, "idle").await;
+    wait_for_status_line(&browser, "Nobody is available right now.").await;
+    alice.set_available().await.expect("alice is back");
+    until_availability_is(&store, true).await;
+    wait_for_status_line(&browser, "Staff are online.").await;
+    type_and_press_enter(&browser, "A second question").await;
+    deployment
+        .accept_offer(&mut alice, "A second question")
+        .await;
+    wait_for_status(&browser, "open").await;
 
     // Nothing was long-polled: every reply came over the socket.
     let requests = run(&browser, "return window.seshatRequests;").await;
