@@ -1,41 +1,25 @@
 //! `!ACCEPT n`: a staff member takes a chat request.
 
-use seshat_client::{AcceptOutcome, Error};
+use seshat_client::{AcceptOutcome, Error, Store};
 
 use crate::texts;
 
-use super::{ChatId, Command, Context};
+/// The line `!HELP` shows.
+pub const HELP: &str = "!ACCEPT n - Accept chat request #n";
 
-/// `!ACCEPT n - Accept chat request #n`. The chat becomes the staff
-/// member's and the visitor is told it has started. A chat that failed
-/// (nobody answered in time) may still be accepted while its visitor is
-/// there; a closed or canceled one may not.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Accept;
-
-impl Command for Accept {
-    type Argument = ChatId;
-
-    fn name(&self) -> &str {
-        "ACCEPT"
-    }
-
-    fn help(&self) -> &str {
-        "!ACCEPT n - Accept chat request #n"
-    }
-
-    fn run(&self, context: &Context<'_>, ChatId(chat_id): ChatId) -> Result<String, Error> {
-        Ok(match context.store.accept(chat_id, context.staff)? {
-            AcceptOutcome::Accepted(_) => texts::now_handling(chat_id),
-            AcceptOutcome::BusyWith(current) => {
-                texts::already_handling_other(current.id, &current.visitor)
-            }
-            AcceptOutcome::NoSuchChat => texts::no_such_chat(chat_id),
-            AcceptOutcome::AlreadyYours => texts::already_handling(chat_id),
-            AcceptOutcome::HandledBy(owner) => texts::handled_by(chat_id, &owner),
-            AcceptOutcome::AlreadyFinished => texts::already_finished(chat_id),
-        })
-    }
+/// Makes chat `chat_id` the staff member's; the store tells the visitor it
+/// has started. A closed or canceled chat cannot be taken.
+pub fn run(store: &dyn Store, staff: &str, chat_id: i64) -> Result<String, Error> {
+    Ok(match store.accept(chat_id, staff)? {
+        AcceptOutcome::Accepted(_) => texts::now_handling(chat_id),
+        AcceptOutcome::BusyWith(current) => {
+            texts::already_handling_other(current.id, &current.visitor)
+        }
+        AcceptOutcome::NoSuchChat => texts::no_such_chat(chat_id),
+        AcceptOutcome::AlreadyYours => texts::already_handling(chat_id),
+        AcceptOutcome::HandledBy(owner) => texts::handled_by(chat_id, &owner),
+        AcceptOutcome::AlreadyFinished => texts::already_finished(chat_id),
+    })
 }
 
 #[cfg(test)]
@@ -44,41 +28,30 @@ mod tests {
 
     use super::super::testing::{Fixture, BOB, JOE};
 
+    fn handling(id: i64) -> String {
+        format!("You are now handling chat #{id}. Send '!FINISH' when you are done.")
+    }
+
     #[test]
     fn accepting_opens_the_chat_and_tells_the_visitor() {
         let fixture = Fixture::new();
         let chat = fixture.start_chat("alice", Some("Hello"));
         assert_eq!(
-            fixture.send(JOE, &format!("!ACCEPT {}", chat.id)),
-            format!(
-                "You are now handling chat #{}. Send '!FINISH' when you are done.",
-                chat.id
-            )
+            fixture.send(JOE, &format!("  !accept  {}  ", chat.id)),
+            handling(chat.id)
         );
         let stored = fixture.chat(chat.id);
-        assert_eq!(stored.status, ChatStatus::Open);
-        assert_eq!(stored.staff.as_deref(), Some(JOE));
-        assert_eq!(fixture.visitor_texts(&chat), ["Your chat has started."]);
-    }
-
-    #[test]
-    fn the_name_is_matched_in_any_case_with_any_spacing() {
-        let fixture = Fixture::new();
-        let chat = fixture.start_chat("alice", None);
         assert_eq!(
-            fixture.send(JOE, &format!("  !accept  {}  ", chat.id)),
-            format!(
-                "You are now handling chat #{}. Send '!FINISH' when you are done.",
-                chat.id
-            )
+            (stored.status, stored.staff.as_deref()),
+            (ChatStatus::Open, Some(JOE))
         );
+        assert_eq!(fixture.visitor_texts(&chat), ["Your chat has started."]);
     }
 
     #[test]
     fn the_second_of_two_staff_is_told_who_has_it() {
         let fixture = Fixture::new();
-        let chat = fixture.start_chat("alice", None);
-        fixture.send(JOE, &format!("!ACCEPT {}", chat.id));
+        let chat = fixture.open_chat("alice", JOE);
         assert_eq!(
             fixture.send(BOB, &format!("!ACCEPT {}", chat.id)),
             format!(
@@ -104,21 +77,14 @@ mod tests {
     }
 
     #[test]
-    fn a_chat_that_does_not_exist() {
+    fn chats_that_do_not_exist_or_are_over() {
         let fixture = Fixture::new();
-        assert_eq!(
-            fixture.send(JOE, "!ACCEPT 42"),
-            "Chat #42 does not exist. Send '!HELP' for more options."
-        );
-        assert_eq!(
-            fixture.send(JOE, "!ACCEPT 99999999999999999999"),
-            "Chat #99999999999999999999 does not exist. Send '!HELP' for more options."
-        );
-    }
-
-    #[test]
-    fn closed_and_canceled_chats_are_finished() {
-        let fixture = Fixture::new();
+        for id in ["42", "99999999999999999999"] {
+            assert_eq!(
+                fixture.send(JOE, &format!("!ACCEPT {id}")),
+                format!("Chat #{id} does not exist. Send '!HELP' for more options.")
+            );
+        }
         let closed = fixture.open_chat("alice", JOE);
         fixture.send(JOE, "!FINISH");
         let canceled = fixture.start_chat("carol", None);
@@ -138,16 +104,11 @@ mod tests {
     fn a_failed_chat_may_still_be_accepted() {
         let fixture = Fixture::new();
         let chat = fixture.start_chat("alice", None);
-        assert!(fixture
-            .store
-            .fail_chat(chat.id, seshat_client::texts::NOBODY_AVAILABLE)
-            .unwrap());
+        let nobody = seshat_client::texts::NOBODY_AVAILABLE;
+        assert!(fixture.store.fail_chat(chat.id, nobody).unwrap());
         assert_eq!(
             fixture.send(BOB, &format!("!ACCEPT {}", chat.id)),
-            format!(
-                "You are now handling chat #{}. Send '!FINISH' when you are done.",
-                chat.id
-            )
+            handling(chat.id)
         );
         assert_eq!(fixture.chat(chat.id).status, ChatStatus::Open);
     }

@@ -1,35 +1,20 @@
 //! `!WAITING`: the chats nobody has accepted yet.
 
-use seshat_client::Error;
+use seshat_client::{Error, Store};
 
 use crate::texts;
 
-use super::{Command, Context, NoArgument};
+/// The line `!HELP` shows.
+pub const HELP: &str = "!WAITING - Show all open chat requests";
 
-/// `!WAITING - Show all open chat requests`: a table of the chats waiting
-/// to be offered or accepted, oldest first.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Waiting;
-
-impl Command for Waiting {
-    type Argument = NoArgument;
-
-    fn name(&self) -> &str {
-        "WAITING"
-    }
-
-    fn help(&self) -> &str {
-        "!WAITING - Show all open chat requests"
-    }
-
-    fn run(&self, context: &Context<'_>, _: NoArgument) -> Result<String, Error> {
-        let chats = context.store.waiting_chats()?;
-        Ok(if chats.is_empty() {
-            texts::NO_OPEN_REQUESTS.to_owned()
-        } else {
-            texts::waiting_table(&chats)
-        })
-    }
+/// A table of the chats waiting to be offered or accepted, oldest first.
+pub fn run(store: &dyn Store) -> Result<String, Error> {
+    let chats = store.waiting_chats()?;
+    Ok(if chats.is_empty() {
+        texts::NO_OPEN_REQUESTS.to_owned()
+    } else {
+        texts::waiting_table(&chats)
+    })
 }
 
 #[cfg(test)]
@@ -39,17 +24,10 @@ mod tests {
     use super::super::testing::{Fixture, JOE};
 
     #[test]
-    fn nothing_waiting() {
-        let fixture = Fixture::new();
-        assert_eq!(
-            fixture.send(JOE, "!WAITING"),
-            "There aren't any open chat requests."
-        );
-    }
-
-    #[test]
     fn waiting_and_offered_chats_are_listed_and_others_are_not() {
         let fixture = Fixture::new();
+        let nothing = fixture.send(JOE, "!WAITING");
+        assert_eq!(nothing, "There aren't any open chat requests.");
         let waiting = fixture.start_chat("Anonymous", None);
         let offered = fixture.start_chat("alice", Some("Coming from page /"));
         assert!(fixture.store.mark_notified(offered.id).unwrap());
