@@ -24,57 +24,38 @@ mod tests {
     use seshat_client::ChatStatus;
 
     use super::super::testing::{Fixture, BOB, JOE};
+    use crate::texts;
 
     #[test]
     fn canceling_tells_the_visitor() {
-        let fixture = Fixture::new();
-        let chat = fixture.start_chat("alice", None);
-        let reply = fixture.send(JOE, &format!("!cancel #{}", chat.id));
-        assert_eq!(reply, format!("You canceled chat #{}.", chat.id));
-        assert_eq!(fixture.chat(chat.id).status, ChatStatus::CanceledLocally);
-        assert_eq!(fixture.visitor_texts(&chat), ["Your chat was canceled."]);
+        let f = Fixture::new();
+        let chat = f.start_chat("alice", None);
+        assert_eq!(
+            f.send(JOE, &format!("!cancel #{}", chat.id)),
+            texts::canceled(chat.id)
+        );
+        assert_eq!(f.chat(chat.id).status, ChatStatus::CanceledLocally);
+        assert_eq!(f.visitor_texts(&chat), ["Your chat was canceled."]);
     }
 
     #[test]
-    fn an_accepted_chat_cannot_be_canceled() {
-        let fixture = Fixture::new();
-        let id = fixture.open_chat("alice", JOE).id;
+    fn accepted_closed_and_missing_chats_are_refused() {
+        let f = Fixture::new();
+        let id = f.open_chat("alice", JOE).id;
         assert_eq!(
-            fixture.send(JOE, &format!("!CANCEL {id}")),
-            format!(
-                "You have already accepted chat #{id}. Send '!FINISH' to close it. \
-                 Send '!HELP' for more options."
-            )
+            f.send(JOE, &format!("!CANCEL {id}")),
+            texts::cancel_own_chat(id)
         );
         assert_eq!(
-            fixture.send(BOB, &format!("!CANCEL {id}")),
-            format!(
-                "Chat #{id} has already been accepted by joe@example.com. \
-                 Send '!HELP' for more options."
-            )
+            f.send(BOB, &format!("!CANCEL {id}")),
+            texts::accepted_by(id, JOE)
         );
-        assert_eq!(fixture.chat(id).status, ChatStatus::Open);
-    }
-
-    #[test]
-    fn closed_missing_and_malformed() {
-        let fixture = Fixture::new();
-        let id = fixture.open_chat("alice", JOE).id;
-        fixture.send(JOE, "!FINISH");
+        assert_eq!(f.chat(id).status, ChatStatus::Open);
+        f.send(JOE, "!FINISH");
         assert_eq!(
-            fixture.send(BOB, &format!("!CANCEL {id}")),
-            format!("Chat #{id} is already closed. Send '!HELP' for more options.")
+            f.send(BOB, &format!("!CANCEL {id}")),
+            texts::already_closed(id)
         );
-        for id in ["77", "99999999999999999999"] {
-            assert_eq!(
-                fixture.send(BOB, &format!("!CANCEL {id}")),
-                format!("Chat #{id} does not exist. Send '!HELP' for more options.")
-            );
-        }
-        assert_eq!(
-            fixture.send(JOE, "!CANCEL seven"),
-            "'seven' is not a chat number. Usage: !CANCEL n - Cancel chat request #n. \
-             Send '!HELP' for more options."
-        );
+        assert_eq!(f.send(BOB, "!CANCEL 77"), texts::no_such_chat(77));
     }
 }

@@ -21,30 +21,17 @@ mod tests {
     use seshat_client::ChatStatus;
 
     use super::super::testing::{Fixture, BOB, JOE};
+    use crate::texts;
 
     #[test]
-    fn finishing_closes_the_chat_for_both_sides() {
-        let fixture = Fixture::new();
-        let chat = fixture.open_chat("alice", JOE);
-        fixture.visitor_texts(&chat);
-        assert_eq!(fixture.send(JOE, "!finish "), "The chat is now closed.");
-        assert_eq!(fixture.chat(chat.id).status, ChatStatus::Closed);
-        assert_eq!(fixture.visitor_texts(&chat), ["The chat is now closed."]);
-    }
-
-    #[test]
-    fn only_the_staff_member_in_the_chat_can_finish_it_without_arguments() {
-        let fixture = Fixture::new();
-        let chat = fixture.open_chat("alice", JOE);
-        assert_eq!(
-            fixture.send(BOB, "!FINISH"),
-            "You are not currently active in a chat. Send '!HELP' for more options."
-        );
-        assert_eq!(
-            fixture.send(JOE, "!FINISH extra"),
-            "!FINISH takes no arguments. Usage: !FINISH - Close your current chat. \
-             Send '!HELP' for more options."
-        );
-        assert_eq!(fixture.chat(chat.id).status, ChatStatus::Open);
+    fn only_the_staff_member_in_the_chat_finishes_it_for_both_sides() {
+        let f = Fixture::new();
+        let chat = f.open_chat("alice", JOE);
+        f.visitor_texts(&chat);
+        assert_eq!(f.send(BOB, "!FINISH"), texts::not_active_in_a_chat());
+        assert_eq!(f.chat(chat.id).status, ChatStatus::Open);
+        assert_eq!(f.send(JOE, "!finish "), "The chat is now closed.");
+        assert_eq!(f.chat(chat.id).status, ChatStatus::Closed);
+        assert_eq!(f.visitor_texts(&chat), ["The chat is now closed."]);
     }
 }

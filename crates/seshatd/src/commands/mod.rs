@@ -31,7 +31,6 @@ mod waiting;
 mod testing;
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use seshat_client::{Error, Store};
 
@@ -60,13 +59,9 @@ pub enum StaffCommand {
         /// What followed the name, trimmed; empty when nothing did.
         args: String,
     },
-    /// A built-in whose arguments do not fit it: its help line and what is wrong.
-    Misused {
-        /// The command's help line, shown as its usage.
-        help: &'static str,
-        /// What is wrong with the arguments.
-        problem: Misuse,
-    },
+    /// A built-in whose arguments do not fit it: its help line (shown as
+    /// its usage) and what is wrong.
+    Misused(&'static str, Misuse),
     /// A name nobody registered, as typed.
     Unknown(String),
 }
@@ -134,11 +129,6 @@ impl Commands {
         Ok(())
     }
 
-    /// Whether `name` (upper case) is a registered extension.
-    fn is_extension(&self, name: &str) -> bool {
-        self.extensions.contains_key(name)
-    }
-
     /// What `!HELP` replies: "Available options:" and every help line, sorted.
     pub fn help_text(&self) -> String {
         help::text(self)
@@ -148,7 +138,7 @@ impl Commands {
     /// not a command attempt (after leading whitespace, `!` directly
     /// followed by a letter), so the broker relays it as chat text.
     pub fn parse(&self, body: &str) -> Option<StaffCommand> {
-        parse::parse(body, |name| self.is_extension(name))
+        parse::parse(body, |name| self.extensions.contains_key(name))
     }
 
     /// Answers `command` from `staff` (a bare JID already checked to be
@@ -170,7 +160,7 @@ impl Commands {
                 Some(extension) => (extension.handler)(&Context { store, staff }, &args),
                 None => Ok(unknown::reply(&name)),
             },
-            StaffCommand::Misused { help, problem } => Ok(unknown::misused(help, &problem)),
+            StaffCommand::Misused(help, problem) => Ok(unknown::misused(help, &problem)),
             StaffCommand::Unknown(name) => Ok(unknown::reply(&name)),
         }
     }
@@ -184,13 +174,5 @@ impl Commands {
     ) -> Option<Result<String, Error>> {
         let command = self.parse(body)?;
         Some(self.run(store, staff, command))
-    }
-}
-
-impl fmt::Debug for Commands {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Commands")
-            .field("extensions", &self.extensions.keys())
-            .finish()
     }
 }

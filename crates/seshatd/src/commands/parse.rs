@@ -41,7 +41,7 @@ pub fn parse(body: &str, is_extension: impl Fn(&str) -> bool) -> Option<StaffCom
         let args = args.to_owned();
         return Some(StaffCommand::Custom { name: upper, args });
     }
-    let misused = |help| move |problem| StaffCommand::Misused { help, problem };
+    let misused = |help| move |problem| StaffCommand::Misused(help, problem);
     let nothing = |help, command| match args.is_empty() {
         true => command,
         false => misused(help)(Misuse::TakesNothing),
@@ -97,7 +97,7 @@ mod tests {
     }
 
     fn misused(help: &'static str, problem: Misuse) -> Option<StaffCommand> {
-        Some(Misused { help, problem })
+        Some(Misused(help, problem))
     }
 
     #[test]
@@ -167,6 +167,32 @@ mod tests {
             "!éclair",
         ] {
             assert_eq!(parsed(text), None, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_command_is_exactly_a_bang_and_a_letter_after_leading_whitespace(body in "(?s).*") {
+            let attempt = body.trim_start().strip_prefix('!');
+            let expected = attempt.is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()));
+            proptest::prop_assert_eq!(parsed(&body).is_some(), expected);
+            if let Some(Misused(_, problem)) = parsed(&body) {
+                super::super::unknown::misused(accept::HELP, &problem);
+            }
+        }
+
+        #[test]
+        fn every_chat_number_is_read_back_whatever_the_spacing(id in 0..=i64::MAX, space in "[ \t\n]{1,3}", hash in proptest::bool::ANY) {
+            let hash = if hash { "#" } else { "" };
+            proptest::prop_assert_eq!(parsed(&format!("{space}!Accept{space}{hash}{id}{space}")), Some(Accept(id)));
+            proptest::prop_assert_eq!(parsed(&format!("!CANCEL {hash}{id}")), Some(Cancel(id)));
+        }
+
+        #[test]
+        fn anything_after_a_command_without_arguments_is_refused(args in "(?s).*") {
+            let command = parsed(&format!("!STATUS {args}"));
+            let refused = Some(Misused(status::HELP, TakesNothing));
+            proptest::prop_assert_eq!(command, if args.trim().is_empty() { Some(Status) } else { refused });
         }
     }
 }

@@ -21,27 +21,17 @@ mod tests {
     use seshat_client::Store;
 
     use super::super::testing::{Fixture, BOB, JOE};
+    use crate::texts;
 
     #[test]
     fn status_names_the_chat_the_visitor_and_their_address() {
-        let fixture = Fixture::new();
-        let chat = fixture.open_chat("alice", JOE);
-        let with_alice = format!(
-            "You are in chat #{} with alice. Send '!FINISH' when you are done.",
-            chat.id
-        );
-        assert_eq!(fixture.send(JOE, "!STATUS"), with_alice);
-        assert_eq!(
-            fixture.send(BOB, "!Status"),
-            "You are not in a chat. Send '!HELP' for more options."
-        );
-        fixture
-            .store
-            .set_email(&chat.token, "alice@example.org")
-            .unwrap();
-        assert_eq!(
-            fixture.send(JOE, "!STATUS"),
-            format!("{with_alice} Their email address is alice@example.org.")
-        );
+        let f = Fixture::new();
+        let chat = f.open_chat("alice", JOE);
+        assert_eq!(f.send(JOE, "!STATUS"), texts::in_chat(&f.chat(chat.id)));
+        assert_eq!(f.send(BOB, "!Status"), texts::not_in_a_chat_status());
+        f.store.set_email(&chat.token, "alice@example.org").unwrap();
+        assert!(f
+            .send(JOE, "!STATUS")
+            .ends_with(" Their email address is alice@example.org."));
     }
 }

@@ -33,26 +33,45 @@ mod tests {
 
     #[test]
     fn unknown_commands_are_named_as_typed_and_cut_short() {
-        let fixture = Fixture::new();
-        for (body, named) in [("!FOO", "!FOO"), ("  !transcript 7", "!transcript")] {
-            let reply = fixture.send(JOE, body);
-            assert_eq!(
-                reply,
-                format!("'{named}' is not a command. Send '!HELP' for more options.")
-            );
-        }
-        let long = fixture.send(JOE, &format!("!{}", "X".repeat(500)));
-        let cut = format!(
-            "'!{}...' is not a command. Send '!HELP' for more options.",
-            "X".repeat(40)
+        let f = Fixture::new();
+        let not_a_command =
+            |named: &str| format!("'{named}' is not a command. Send '!HELP' for more options.");
+        assert_eq!(f.send(JOE, "!FOO"), not_a_command("!FOO"));
+        assert_eq!(f.send(JOE, "  !transcript 7"), not_a_command("!transcript"));
+        let cut = format!("!{}...", "X".repeat(40));
+        assert_eq!(
+            f.send(JOE, &format!("!{}", "X".repeat(500))),
+            not_a_command(&cut)
         );
-        assert_eq!(long, cut);
     }
 
     #[test]
-    fn a_long_word_that_is_no_chat_number_is_cut_short() {
-        let fixture = Fixture::new();
-        let reply = fixture.send(JOE, &format!("!ACCEPT {}", "x".repeat(100)));
-        assert!(reply.starts_with(&format!("'{}...' is not a chat number.", "x".repeat(40))));
+    fn arguments_that_do_not_fit_get_the_usage() {
+        let f = Fixture::new();
+        let accept = "Usage: !ACCEPT n - Accept chat request #n. Send '!HELP' for more options.";
+        let long = format!("!ACCEPT {}", "x".repeat(100));
+        for (body, problem) in [
+            ("!ACCEPT", "!ACCEPT needs a chat number.".to_owned()),
+            ("!accept -1", "'-1' is not a chat number.".to_owned()),
+            (
+                "!ACCEPT 1 2",
+                "!ACCEPT takes a single chat number.".to_owned(),
+            ),
+            (
+                &long,
+                format!("'{}...' is not a chat number.", "x".repeat(40)),
+            ),
+        ] {
+            assert_eq!(f.send(JOE, body), format!("{problem} {accept}"), "{body}");
+        }
+        assert_eq!(
+            f.send(JOE, "!FINISH extra"),
+            "!FINISH takes no arguments. Usage: !FINISH - Close your current chat. \
+             Send '!HELP' for more options."
+        );
+        assert_eq!(
+            f.send(JOE, "!CANCEL 99999999999999999999"),
+            "Chat #99999999999999999999 does not exist. Send '!HELP' for more options."
+        );
     }
 }

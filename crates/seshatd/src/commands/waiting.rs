@@ -22,33 +22,19 @@ mod tests {
     use seshat_client::Store;
 
     use super::super::testing::{Fixture, JOE};
+    use crate::texts;
 
     #[test]
     fn waiting_and_offered_chats_are_listed_and_others_are_not() {
-        let fixture = Fixture::new();
-        let nothing = fixture.send(JOE, "!WAITING");
-        assert_eq!(nothing, "There aren't any open chat requests.");
-        let waiting = fixture.start_chat("Anonymous", None);
-        let offered = fixture.start_chat("alice", Some("Coming from page /"));
-        assert!(fixture.store.mark_notified(offered.id).unwrap());
-        fixture.open_chat("carol", JOE);
-        let canceled = fixture.start_chat("dave", None);
-        fixture.send(JOE, &format!("!CANCEL {}", canceled.id));
-
-        assert_eq!(
-            fixture.send(JOE, "!waiting"),
-            format!(
-                "Chats waiting to be accepted:\n\
-                 \n\
-                 ID | Remote user\n\
-                 ---|------------------\n\
-                 {} | Anonymous\n\
-                 {} | alice\n\
-                 \n\
-                 Send '!ACCEPT n' to accept a chat request. \
-                 Send '!CANCEL n' to cancel a chat request.",
-                waiting.id, offered.id
-            )
-        );
+        let f = Fixture::new();
+        assert_eq!(f.send(JOE, "!WAITING"), texts::NO_OPEN_REQUESTS);
+        let waiting = f.start_chat("Anonymous", None);
+        let offered = f.start_chat("alice", Some("Coming from page /"));
+        assert!(f.store.mark_notified(offered.id).unwrap());
+        f.open_chat("carol", JOE);
+        let canceled = f.start_chat("dave", None);
+        f.send(JOE, &format!("!CANCEL {}", canceled.id));
+        let listed = [f.chat(waiting.id), f.chat(offered.id)];
+        assert_eq!(f.send(JOE, "!waiting"), texts::waiting_table(&listed));
     }
 }
