@@ -88,6 +88,22 @@ async fn away_and_dnd_staff_are_not_offered_chats() {
     bob.expect_no_message(QUIET).await.unwrap();
 }
 
+/// RFC 6121: `<show>chat</show>` is "actively interested in chatting", so
+/// a staff member announcing it is offered chats like one with no `<show/>`.
+#[tokio::test]
+async fn staff_who_show_chat_are_available_and_offered_chats() {
+    let rig = Rig::builder().staff(&["alice"]).build();
+    let mut alice = rig
+        .connect_with_show("alice", "desk", Some(Show::Chat))
+        .await;
+    rig.wait_until_available("alice").await;
+    let chat = rig.visitor("visitor", None).await;
+    alice
+        .wait_for_message_containing(&format!("'!ACCEPT {}'", chat.id()), WAIT)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn presence_is_tracked_per_resource() {
     let rig = Rig::builder().staff(&["alice"]).build();
