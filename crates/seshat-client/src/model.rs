@@ -121,6 +121,9 @@ pub enum AcceptOutcome {
     HandledBy(String),
     /// The chat is closed or was canceled.
     AlreadyFinished,
+    /// The chat failed (nobody could answer in time): its visitor was told
+    /// so and no longer waits, so it cannot be accepted.
+    Failed,
 }
 
 /// The result of a staff member's `!CANCEL n`.

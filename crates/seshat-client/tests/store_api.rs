@@ -272,15 +272,19 @@ fn accept_outcomes_follow_the_original() {
     );
     assert_eq!(f.store.finish("joe@example.com").unwrap(), None);
 
-    // A failed chat may still be accepted while its visitor is there.
+    // A failed chat cannot be accepted: its visitor no longer waits.
     assert!(f
         .store
         .fail_chat(second.id, texts::NOBODY_AVAILABLE)
         .unwrap());
-    assert!(matches!(
+    assert_eq!(
         f.store.accept(second.id, "bob@example.com").unwrap(),
-        AcceptOutcome::Accepted(_)
-    ));
+        AcceptOutcome::Failed
+    );
+    assert_eq!(
+        f.store.chat(second.id).unwrap().unwrap().status,
+        ChatStatus::Failed
+    );
 }
 
 #[test]

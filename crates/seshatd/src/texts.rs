@@ -82,6 +82,15 @@ pub fn already_finished(chat_id: i64) -> String {
     format!("Chat #{chat_id} is already finished.{HELP_SUFFIX}")
 }
 
+/// `!ACCEPT n` of a chat that failed: nobody answered in time, or nobody
+/// was available, and its visitor stopped waiting (our addition: the
+/// original let staff accept it, for nobody).
+pub fn chat_failed(chat_id: i64) -> String {
+    format!(
+        "Chat #{chat_id} has expired; the visitor was told that no one was able to answer.{HELP_SUFFIX}"
+    )
+}
+
 /// `!ACCEPT n` succeeded.
 pub fn now_handling(chat_id: i64) -> String {
     format!("You are now handling chat #{chat_id}. Send '!FINISH' when you are done.")
@@ -263,6 +272,11 @@ mod tests {
         assert_eq!(
             already_finished(4),
             "Chat #4 is already finished. Send '!HELP' for more options."
+        );
+        assert_eq!(
+            chat_failed(4),
+            "Chat #4 has expired; the visitor was told that no one was able to answer. \
+             Send '!HELP' for more options."
         );
         assert_eq!(
             now_handling(4),

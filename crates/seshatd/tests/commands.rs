@@ -461,3 +461,47 @@ async fn commands_work_from_any_resource_and_replies_go_to_that_resource() {
     assert_eq!(reply.body, format!("You are not in a chat.{HELP}"));
     laptop.expect_no_message(QUIET).await.unwrap();
 }
+
+/// A chat that ran out (nobody accepted it in time) cannot be taken later:
+/// its visitor was told and left, so nobody would read the staff member.
+#[tokio::test]
+async fn a_chat_that_ran_out_cannot_be_accepted_later() {
+    let rig = Rig::builder()
+        .staff(&["alice"])
+        .setting("offer_timeout", "1")
+        .build();
+    let mut alice = rig.connect_available("alice", "desk").await;
+    let bot = rig.bot();
+    let mut chat = rig.visitor("gone", None).await;
+    alice
+        .wait_for_message_containing("was not accepted in time", WAIT)
+        .await
+        .unwrap();
+    chat.expect(&[
+        visitor_texts::CHAT_REQUESTED,
+        visitor_texts::NOBODY_ANSWERED,
+    ])
+    .await;
+    let id = chat.id();
+    command(
+        &mut alice,
+        &bot,
+        &format!("!ACCEPT {id}"),
+        &format!(
+            "Chat #{id} has expired; the visitor was told that no one was able to answer.{HELP}"
+        ),
+    )
+    .await;
+    command(
+        &mut alice,
+        &bot,
+        "!STATUS",
+        &format!("You are not in a chat.{HELP}"),
+    )
+    .await;
+    assert_eq!(
+        rig.web.status(chat.token()).await.unwrap(),
+        ChatStatus::Failed
+    );
+    chat.expect_nothing().await;
+}

@@ -580,7 +580,10 @@ impl Store for SqliteStore {
                     owner => AcceptOutcome::HandledBy(owner.unwrap_or_default()),
                 },
                 ChatStatus::Closed | ChatStatus::CanceledLocally => AcceptOutcome::AlreadyFinished,
-                ChatStatus::Waiting | ChatStatus::Notified | ChatStatus::Failed => {
+                // Its visitor was told nobody could answer, and the widget
+                // stopped waiting: nobody would read the staff member.
+                ChatStatus::Failed => AcceptOutcome::Failed,
+                ChatStatus::Waiting | ChatStatus::Notified => {
                     tx.prepare_cached(
                         "UPDATE chat SET status = 2, localuser = ?1, endtime = NULL WHERE chatid = ?2",
                     )?
