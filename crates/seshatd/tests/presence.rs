@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{expect_from_bot, Rig, QUIET, WAIT};
+use common::{command as expect_reply, expect_from_bot, Rig, QUIET, WAIT};
 use seshat_client::texts as visitor_texts;
 use seshat_client::ChatStatus;
 use seshat_testkit::Show;
@@ -98,10 +98,7 @@ async fn staff_who_show_chat_are_available_and_offered_chats() {
         .await;
     rig.wait_until_available("alice").await;
     let chat = rig.visitor("visitor", None).await;
-    alice
-        .wait_for_message_containing(&format!("'!ACCEPT {}'", chat.id()), WAIT)
-        .await
-        .unwrap();
+    rig.accept(&mut alice, &chat).await;
 }
 
 #[tokio::test]
@@ -254,10 +251,23 @@ async fn an_offer_nobody_accepts_runs_out() {
         ),
     )
     .await;
+    // Its visitor was told and left: the chat cannot be accepted any more.
+    let id = chat.id();
+    expect_reply(
+        &mut alice,
+        &bot,
+        &format!("!ACCEPT {id}"),
+        &format!(
+            "Chat #{id} has expired; the visitor was told that no one was able to answer. \
+             Send '!HELP' for more options."
+        ),
+    )
+    .await;
     assert_eq!(
         rig.web.status(chat.token()).await.unwrap(),
         ChatStatus::Failed
     );
+    chat.expect_nothing().await;
 }
 
 #[tokio::test]
