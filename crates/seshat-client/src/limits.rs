@@ -62,10 +62,13 @@ pub const MAX_EMAIL_BYTES: usize = 254;
 
 /// Checks an email address the way a mail form would: one `@` with text on
 /// both sides, a dot in the domain, no spaces or control characters, at
-/// most [`MAX_EMAIL_BYTES`]. Returns it trimmed.
+/// most [`MAX_EMAIL_BYTES`], and nothing XML cannot carry (the rule
+/// messages follow: staff see the address in offers and `!STATUS`).
+/// Returns it trimmed.
 pub fn check_email(email: &str) -> Result<&str> {
     let email = email.trim();
     let valid = email.len() <= MAX_EMAIL_BYTES
+        && check_characters(email).is_ok()
         && !email
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ','))
@@ -91,12 +94,18 @@ pub fn text_from_bytes(bytes: &[u8]) -> Result<&str> {
     std::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)
 }
 
-/// XML 1.0 allows tab, newline and carriage return but no other C0 control
-/// character; a stanza holding one would be refused by the XMPP server.
+/// Whether XML 1.0 can carry `c`: every Unicode scalar value except the C0
+/// control characters other than tab, newline and carriage return, and
+/// U+FFFE and U+FFFF (surrogates cannot occur in a Rust string). A stanza
+/// holding any other is refused by the XMPP library, or by the server.
+/// The one rule for everything that may reach staff.
+pub fn is_xml_char(c: char) -> bool {
+    !((c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}')
+}
+
+/// Refuses text holding a character [`is_xml_char`] rejects.
 fn check_characters(text: &str) -> Result<()> {
-    match text.chars().find(|&c| {
-        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
-    }) {
+    match text.chars().find(|&c| !is_xml_char(c)) {
         Some(bad) => Err(Error::ForbiddenCharacter(bad as u32)),
         None => Ok(()),
     }
@@ -140,6 +149,16 @@ mod tests {
         ));
         assert!(limits.check_message("line\r\nline\ttab").is_ok());
         assert!(limits.check_message("<img src=x onerror=alert(1)>").is_ok());
+        for bad in ['\u{1}', '\u{1F}', '\u{FFFE}', '\u{FFFF}'] {
+            assert!(!is_xml_char(bad), "{bad:?}");
+            assert!(matches!(
+                limits.check_message(&format!("a{bad}")),
+                Err(Error::ForbiddenCharacter(code)) if code == bad as u32
+            ));
+        }
+        for good in ['\t', '\n', '\r', ' ', '\u{7F}', '\u{FFFD}', '\u{10FFFF}'] {
+            assert!(is_xml_char(good), "{good:?}");
+        }
     }
 
     #[test]
@@ -165,6 +184,8 @@ mod tests {
             "a b@example.com",
             "a@b@example.com",
             "<x>@example.com",
+            "bob\u{FFFE}@example.com",
+            "bob@example.com\u{FFFF}",
         ] {
             assert!(
                 matches!(check_email(bad), Err(Error::InvalidEmail)),

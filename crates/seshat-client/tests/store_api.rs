@@ -282,6 +282,10 @@ fn accept_outcomes_follow_the_original() {
         f.store.accept(second.id, "bob@example.com").unwrap(),
         AcceptOutcome::Failed
     );
+    assert_eq!(
+        f.store.chat(second.id).unwrap().unwrap().status,
+        ChatStatus::Failed
+    );
 }
 
 #[test]

@@ -13,49 +13,38 @@ use std::process::ExitCode;
 use clap::Parser;
 use seshat_client::{Author, Error, HistoryEntry};
 use seshatd::cli::Cli;
-use seshatd::commands::{Command, Context, NoArgument};
+use seshatd::commands::Context;
 use seshatd::config::Config;
 use seshatd::daemon::Daemon;
 
 /// How many of the latest messages `!TRANSCRIPT` shows.
 const LINES: usize = 20;
 
+/// The line `!HELP` shows for `!TRANSCRIPT`.
+const HELP: &str = "!TRANSCRIPT - Show the messages of your current chat so far";
+
 /// `!TRANSCRIPT`: the last messages of the staff member's open chat, both
 /// ways, oldest first; handy after switching to another Jabber client.
-struct Transcript;
-
-impl Command for Transcript {
-    type Argument = NoArgument;
-
-    fn name(&self) -> &str {
-        "TRANSCRIPT"
-    }
-
-    fn help(&self) -> &str {
-        "!TRANSCRIPT - Show the messages of your current chat so far"
-    }
-
-    fn run(&self, context: &Context<'_>, _: NoArgument) -> Result<String, Error> {
-        let Some(chat) = context.store.open_chat_of(context.staff)? else {
-            return Ok("You are not in a chat, so there is no transcript.".to_owned());
+fn transcript(context: &Context<'_>, _: &str) -> Result<String, Error> {
+    let Some(chat) = context.store.open_chat_of(context.staff)? else {
+        return Ok("You are not in a chat, so there is no transcript.".to_owned());
+    };
+    let token = context.store.token_of(chat.id)?;
+    let mut entries = context.store.history(&token, None, LINES)?;
+    entries.reverse(); // The store gives the newest first.
+    let mut text = format!("Chat #{} with {}:", chat.id, chat.visitor);
+    for entry in entries {
+        let (who, line) = match entry {
+            HistoryEntry::FromVisitor { text, .. } => (chat.visitor.as_str(), text),
+            HistoryEntry::ToVisitor(message) => match message.author {
+                Author::Staff(staff) if staff == context.staff => ("you", message.text),
+                Author::Staff(_) => ("staff", message.text),
+                Author::Seshat => ("Seshat", message.text),
+            },
         };
-        let token = context.store.token_of(chat.id)?;
-        let mut entries = context.store.history(&token, None, LINES)?;
-        entries.reverse(); // The store gives the newest first.
-        let mut text = format!("Chat #{} with {}:", chat.id, chat.visitor);
-        for entry in entries {
-            let (who, line) = match entry {
-                HistoryEntry::FromVisitor { text, .. } => (chat.visitor.as_str(), text),
-                HistoryEntry::ToVisitor(message) => match message.author {
-                    Author::Staff(staff) if staff == context.staff => ("you", message.text),
-                    Author::Staff(_) => ("staff", message.text),
-                    Author::Seshat => ("Seshat", message.text),
-                },
-            };
-            text.push_str(&format!("\n{who}: {line}"));
-        }
-        Ok(text)
+        text.push_str(&format!("\n{who}: {line}"));
     }
+    Ok(text)
 }
 
 fn main() -> ExitCode {
@@ -72,7 +61,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let runtime = tokio::runtime::Runtime::new().expect("an async runtime");
-    match runtime.block_on(Daemon::new(config).with_command(Transcript).run()) {
+    match runtime.block_on(
+        Daemon::new(config)
+            .with_command("TRANSCRIPT", HELP, transcript)
+            .run(),
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("transcript: {error}");
@@ -95,10 +88,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path().join("seshat.db")).unwrap();
         let mut commands = Commands::standard();
-        commands.register(Transcript).unwrap();
-        assert!(commands
-            .help_text()
-            .contains("!TRANSCRIPT - Show the messages of your current chat so far"));
+        commands.register("TRANSCRIPT", HELP, transcript).unwrap();
+        assert!(commands.help_text().contains(HELP));
 
         assert_eq!(
             commands

@@ -5,25 +5,17 @@
 //! commands, without copying any of this crate's code:
 //!
 //! ```no_run
-//! use seshatd::commands::{Command, Context, NoArgument};
 //! use seshatd::config::Config;
 //! use seshatd::daemon::Daemon;
 //!
-//! /// `!PING`: is the bot alive?
-//! struct Ping;
-//!
-//! impl Command for Ping {
-//!     type Argument = NoArgument;
-//!     fn name(&self) -> &str { "PING" }
-//!     fn help(&self) -> &str { "!PING - Check that Seshat is listening" }
-//!     fn run(&self, _: &Context<'_>, _: NoArgument) -> seshat_client::Result<String> {
-//!         Ok("Pong.".to_owned())
-//!     }
-//! }
-//!
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::load("seshat.ini".as_ref(), "Seshat")?;
-//! Daemon::new(config).with_command(Ping).run().await?;
+//! Daemon::new(config)
+//!     .with_command("PING", "!PING - Check that Seshat is listening", |_, _| {
+//!         Ok("Pong.".to_owned())
+//!     })
+//!     .run()
+//!     .await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -36,7 +28,7 @@ use seshat_client::{Client, SqliteOptions, SqliteStore, Store};
 use tokio_xmpp::xmlstream::Timeouts;
 
 use crate::broker::{Broker, BrokerError, BrokerSettings};
-use crate::commands::{Command, Commands, InvalidCommandName};
+use crate::commands::{Commands, Context, InvalidCommandName};
 use crate::config::Config;
 use crate::xmpp::{XmppConnection, XmppSettings};
 
@@ -87,10 +79,16 @@ impl Daemon {
         }
     }
 
-    /// Adds a staff command (or replaces the one with the same name);
-    /// `!HELP` lists it. An invalid name makes [`Daemon::run`] fail.
-    pub fn with_command(mut self, command: impl Command) -> Self {
-        if let Err(invalid) = self.commands.register(command) {
+    /// Adds a staff command (or replaces the one with the same name), as
+    /// [`Commands::register`] does; `!HELP` lists it. An invalid name makes
+    /// [`Daemon::run`] fail.
+    pub fn with_command(
+        mut self,
+        name: &str,
+        help: &str,
+        handler: impl Fn(&Context<'_>, &str) -> seshat_client::Result<String> + Send + Sync + 'static,
+    ) -> Self {
+        if let Err(invalid) = self.commands.register(name, help, handler) {
             self.invalid_command.get_or_insert(invalid);
         }
         self

@@ -6,9 +6,10 @@
 //! The rules (reference section 4, defects 7 and 8):
 //!
 //! - Only configured staff count; presence from anyone else is ignored.
-//! - An available presence (no `type`) without `<show/>` makes that
-//!   resource available; with any `<show/>` (away, xa, dnd, chat) the
-//!   resource is connected but not taking chats.
+//! - An available presence (no `type`) without `<show/>`, or with
+//!   `<show>chat</show>` ("actively interested in chatting", RFC 6121
+//!   section 4.7.2.1), makes that resource available; with any other
+//!   `<show/>` (away, xa, dnd) the resource is connected but not taking chats.
 //! - `unavailable` makes the resource offline.
 //! - `subscribe`, `subscribed`, `unsubscribe`, `unsubscribed`, `probe` and
 //!   `error` presences change nothing. They come from the bare JID during a
@@ -21,7 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use xmpp_parsers::jid::{BareJid, Jid};
-use xmpp_parsers::presence::{Presence, Type};
+use xmpp_parsers::presence::{Presence, Show, Type};
 use xmpp_parsers::roster::{Ask, Roster, Subscription};
 
 /// The state of one staff resource (one client of theirs).
@@ -29,10 +30,10 @@ use xmpp_parsers::roster::{Ask, Roster, Subscription};
 pub enum ResourceState {
     /// Not connected, or announced `unavailable`.
     Offline,
-    /// Connected with a `<show/>` (away, xa, dnd, chat): reachable, but
-    /// not taking new chats.
+    /// Connected with `<show/>` away, xa or dnd: reachable, but not taking
+    /// new chats.
     Busy,
-    /// Connected without `<show/>`: takes new chats.
+    /// Connected without `<show/>`, or with `<show>chat</show>`: takes new chats.
     Available,
 }
 
@@ -117,8 +118,8 @@ impl StaffPresence {
                 staff,
                 resource: resource(),
                 state: match presence.show {
-                    None => ResourceState::Available,
-                    Some(_) => ResourceState::Busy,
+                    None | Some(Show::Chat) => ResourceState::Available,
+                    Some(Show::Away | Show::Xa | Show::Dnd) => ResourceState::Busy,
                 },
             },
             Type::Unavailable => PresenceEvent::Availability {
@@ -249,14 +250,19 @@ mod tests {
     }
 
     #[test]
-    fn any_show_means_not_taking_chats() {
-        for show in [Show::Away, Show::Xa, Show::Dnd, Show::Chat] {
+    fn away_xa_and_dnd_mean_not_taking_chats_and_chat_means_available() {
+        for (show, state) in [
+            (Show::Away, Busy),
+            (Show::Xa, Busy),
+            (Show::Dnd, Busy),
+            (Show::Chat, Available),
+        ] {
             let presence = Presence::available()
                 .with_from(full("joe@example.com/laptop"))
                 .with_show(show.clone());
             assert_eq!(
                 rules().classify(&presence),
-                availability("joe@example.com", "laptop", Busy),
+                availability("joe@example.com", "laptop", state),
                 "show {show:?}"
             );
         }

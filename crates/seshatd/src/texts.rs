@@ -5,9 +5,14 @@
 //! Replies that the original followed with "Send '!HELP' for more
 //! options." include [`HELP_SUFFIX`] already; callers send them as they are.
 //! Notices queued to visitors live in [`seshat_client::texts`].
+//!
+//! Whatever a text holds, [`fit_for_staff`] makes it safe to send: the
+//! broker passes every text to staff through it (see
+//! [`crate::broker::to_staff`]).
 
 use std::fmt::Display;
 
+use seshat_client::limits::is_xml_char;
 use seshat_client::Chat;
 
 /// Appended to replies that leave the staff member wondering what to do next.
@@ -82,6 +87,15 @@ pub fn already_finished(chat_id: i64) -> String {
     format!("Chat #{chat_id} is already finished.{HELP_SUFFIX}")
 }
 
+/// `!ACCEPT n` of a chat that failed: nobody answered in time, or nobody
+/// was available, and its visitor stopped waiting (our addition: the
+/// original let staff accept it, for nobody).
+pub fn chat_failed(chat_id: i64) -> String {
+    format!(
+        "Chat #{chat_id} has expired; the visitor was told that no one was able to answer.{HELP_SUFFIX}"
+    )
+}
+
 /// `!ACCEPT n` succeeded.
 pub fn now_handling(chat_id: i64) -> String {
     format!("You are now handling chat #{chat_id}. Send '!FINISH' when you are done.")
@@ -136,17 +150,35 @@ pub fn in_chat(chat: &Chat) -> String {
 /// `!WAITING` when no chat waits to be accepted.
 pub const NO_OPEN_REQUESTS: &str = "There aren't any open chat requests.";
 
-/// `!WAITING`: a table of the chats waiting to be accepted, oldest first.
-/// `chats` should not be empty; see [`NO_OPEN_REQUESTS`].
+/// Most chats `!WAITING` lists; the others are counted (our addition: the
+/// original listed every one, and with hundreds waiting the reply could
+/// exceed the server's stanza limit and get the bot disconnected).
+pub const MAX_WAITING_ROWS: usize = 20;
+
+/// Bytes of rows `!WAITING` lists at most, measured as [`fit_for_staff`]
+/// does: long visitor names mean fewer rows, never a cut table.
+const WAITING_ROWS_BYTES: usize = MAX_STAFF_TEXT_BYTES / 2;
+
+/// `!WAITING`: a table of the chats waiting to be accepted, oldest first:
+/// at most [`MAX_WAITING_ROWS`] of them, then "… and K more" when others
+/// wait. `chats` should not be empty; see [`NO_OPEN_REQUESTS`].
 pub fn waiting_table(chats: &[Chat]) -> String {
-    let rows: Vec<String> = chats
-        .iter()
-        .map(|chat| format!("{} | {}", chat.id, chat.visitor))
-        .collect();
+    let (mut rows, mut size, mut listed) = (String::new(), 0, 0);
+    for chat in chats.iter().take(MAX_WAITING_ROWS) {
+        let row = format!("{} | {}\n", chat.id, chat.visitor);
+        size += escaped_size(&row);
+        if size > WAITING_ROWS_BYTES {
+            break;
+        }
+        rows.push_str(&row);
+        listed += 1;
+    }
+    if listed < chats.len() {
+        rows.push_str(&format!("… and {} more\n", chats.len() - listed));
+    }
     format!(
-        "Chats waiting to be accepted:\n\nID | Remote user\n---|------------------\n{}\n\n\
-         Send '!ACCEPT n' to accept a chat request. Send '!CANCEL n' to cancel a chat request.",
-        rows.join("\n")
+        "Chats waiting to be accepted:\n\nID | Remote user\n---|------------------\n{rows}\n\
+         Send '!ACCEPT n' to accept a chat request. Send '!CANCEL n' to cancel a chat request."
     )
 }
 
@@ -178,6 +210,63 @@ pub fn message_not_delivered(reason: impl Display) -> String {
 /// The sentence that gives the visitor's email address (our addition).
 fn email_sentence(email: &str) -> String {
     format!(" Their email address is {email}.")
+}
+
+/// Longest text sent to staff in one message, in bytes as the XML library
+/// writes it (`&` takes 5, as `&amp;`): 15 KiB, so that with its envelope
+/// a stanza stays below 16 KiB, far below any server's limit (Prosody's
+/// default is 256 KiB). A relayed message of the default maximum (4,096
+/// bytes) fits unless most of it is `&`, `<` or `>`.
+pub const MAX_STAFF_TEXT_BYTES: usize = 15 * 1024;
+
+/// Ends a text [`fit_for_staff`] had to cut.
+const CUT_MARK: char = '…';
+
+/// The text as it may be sent to staff: every character XML 1.0 cannot
+/// carry ([`is_xml_char`]: control characters, U+FFFE, U+FFFF) replaced
+/// by U+FFFD, and cut at a character, ending with `…`, to at most
+/// [`MAX_STAFF_TEXT_BYTES`]. Such characters reach the database when
+/// another program writes to it (the 2011 Python client did not check);
+/// the XML library refuses to write a stanza holding one.
+pub fn fit_for_staff(text: &str) -> String {
+    let budget = match escaped_size(text) {
+        size if size <= MAX_STAFF_TEXT_BYTES => MAX_STAFF_TEXT_BYTES,
+        _ => MAX_STAFF_TEXT_BYTES - CUT_MARK.len_utf8(),
+    };
+    let mut fitted = String::with_capacity(text.len().min(MAX_STAFF_TEXT_BYTES));
+    let mut size = 0;
+    for c in text.chars().map(xml_safe) {
+        size += escaped_len(c);
+        if size > budget {
+            fitted.push(CUT_MARK);
+            break;
+        }
+        fitted.push(c);
+    }
+    fitted
+}
+
+/// The size of `text` once made XML-safe and escaped, in bytes.
+fn escaped_size(text: &str) -> usize {
+    text.chars().map(|c| escaped_len(xml_safe(c))).sum()
+}
+
+/// `c`, or U+FFFD when XML cannot carry it.
+fn xml_safe(c: char) -> char {
+    if is_xml_char(c) {
+        c
+    } else {
+        char::REPLACEMENT_CHARACTER
+    }
+}
+
+/// The bytes `c` takes in XML text, as the XML library escapes it.
+fn escaped_len(c: char) -> usize {
+    match c {
+        '&' | '\r' => 5,
+        '<' | '>' => 4,
+        c => c.len_utf8(),
+    }
 }
 
 #[cfg(test)]
@@ -265,6 +354,11 @@ mod tests {
             "Chat #4 is already finished. Send '!HELP' for more options."
         );
         assert_eq!(
+            chat_failed(4),
+            "Chat #4 has expired; the visitor was told that no one was able to answer. \
+             Send '!HELP' for more options."
+        );
+        assert_eq!(
             now_handling(4),
             "You are now handling chat #4. Send '!FINISH' when you are done."
         );
@@ -323,6 +417,71 @@ mod tests {
              \n\
              Send '!ACCEPT n' to accept a chat request. Send '!CANCEL n' to cancel a chat request."
         );
+    }
+
+    #[test]
+    fn the_waiting_table_shows_the_oldest_and_counts_the_rest() {
+        let chats: Vec<Chat> = (1..=600)
+            .map(|id| chat(id, &"&".repeat(100), None, None))
+            .collect();
+        let table = waiting_table(&chats);
+        let rows = table
+            .lines()
+            .filter(|line| line.ends_with(&"&".repeat(100)))
+            .count();
+        assert!((1..=MAX_WAITING_ROWS).contains(&rows), "{rows} rows");
+        assert!(table.starts_with("Chats waiting to be accepted:\n\nID | Remote user\n---|"));
+        assert!(table.contains("\n1 | &&&"), "{table}");
+        assert!(table.contains(&format!("\n… and {} more\n\nSend '!ACCEPT n'", 600 - rows)));
+        assert!(
+            escaped_size(&table) <= MAX_STAFF_TEXT_BYTES,
+            "{}",
+            escaped_size(&table)
+        );
+        assert_eq!(fit_for_staff(&table), table);
+
+        let short: Vec<Chat> = (1..=25).map(|id| chat(id, "bo", None, None)).collect();
+        let table = waiting_table(&short);
+        assert!(table.contains("\n20 | bo\n… and 5 more\n") && !table.contains("21 | bo"));
+    }
+
+    #[test]
+    fn texts_for_staff_are_made_xml_safe() {
+        assert_eq!(
+            fit_for_staff("a\u{1}b\u{FFFE}c\u{FFFF}\0"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}"
+        );
+        assert_eq!(fit_for_staff("tab\tline\r\n<&>é"), "tab\tline\r\n<&>é");
+    }
+
+    #[test]
+    fn texts_for_staff_are_cut_to_the_documented_size() {
+        let fits = "é".repeat(MAX_STAFF_TEXT_BYTES / 2);
+        assert_eq!(fit_for_staff(&fits), fits);
+        let amps = fit_for_staff(&"&".repeat(4096));
+        assert!(amps.ends_with("&…") && escaped_size(&amps) <= MAX_STAFF_TEXT_BYTES);
+        assert_eq!(amps.chars().count(), (MAX_STAFF_TEXT_BYTES - 3) / 5 + 1);
+        let cut = fit_for_staff(&format!("{fits}é"));
+        assert!(
+            cut.ends_with("é…") && cut.len() <= MAX_STAFF_TEXT_BYTES,
+            "{}",
+            cut.len()
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whatever_the_text_staff_get_xml_safe_text_of_bounded_size(text in "(?s).*", big in proptest::bool::ANY) {
+            let text = if big { text.repeat(MAX_STAFF_TEXT_BYTES / text.len().max(1) + 1) } else { text };
+            let fitted = fit_for_staff(&text);
+            proptest::prop_assert!(fitted.chars().all(is_xml_char));
+            proptest::prop_assert!(escaped_size(&fitted) <= MAX_STAFF_TEXT_BYTES);
+            let safe: String = text.chars().map(xml_safe).collect();
+            match fitted.strip_suffix(CUT_MARK).filter(|_| fitted != safe) {
+                Some(kept) => proptest::prop_assert!(safe.starts_with(kept) && kept.len() < safe.len()),
+                None => proptest::prop_assert_eq!(&fitted, &safe),
+            }
+        }
     }
 
     #[test]

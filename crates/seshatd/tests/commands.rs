@@ -461,3 +461,77 @@ async fn commands_work_from_any_resource_and_replies_go_to_that_resource() {
     assert_eq!(reply.body, format!("You are not in a chat.{HELP}"));
     laptop.expect_no_message(QUIET).await.unwrap();
 }
+
+/// Another program (the 2011 Python client, say) writes a staff-bound row
+/// holding a character XML cannot carry: staff get it with U+FFFD in its
+/// place, what follows still arrives, and nothing is sent again in a loop.
+#[tokio::test]
+async fn a_row_xml_cannot_carry_reaches_staff_with_a_replacement_character() {
+    let rig = Rig::builder().staff(&["alice"]).build();
+    let mut alice = rig.connect_available("alice", "desk").await;
+    let bot = rig.bot();
+    let chat = rig.visitor("visitor", None).await;
+    rig.accept(&mut alice, &chat).await;
+
+    let database = rusqlite::Connection::open(&rig.database).unwrap();
+    database
+        .busy_timeout(WAIT)
+        .and_then(|()| {
+            database.execute(
+                "INSERT INTO localmessagequeue (posttime, sendtime, chatid, message, author)
+                 VALUES (?1, NULL, ?2, ?3, NULL)",
+                (
+                    seshat_client::clock::now(),
+                    chat.id(),
+                    "bell\u{1}and\u{FFFF}",
+                ),
+            )
+        })
+        .unwrap();
+    common::expect_from_bot(&mut alice, &bot, "bell\u{FFFD}and\u{FFFD}").await;
+    chat.say("still there?").await;
+    common::expect_from_bot(&mut alice, &bot, "still there?").await;
+    alice.expect_no_message(QUIET).await.unwrap();
+    let log = rig.daemon_log();
+    assert!(!log.contains("sending it again"), "{log}");
+}
+
+/// Six hundred waiting chats whose names are 100 `&` each: `!WAITING`
+/// lists the oldest and counts the others, in one reply far below the
+/// server's stanza limit, and the bot stays connected.
+#[tokio::test]
+async fn waiting_lists_the_oldest_requests_and_counts_the_rest() {
+    let rig = Rig::builder()
+        .staff(&["alice"])
+        .setting("no_staff_grace", "3600")
+        .build();
+    // Away: not offered the chats, but her commands are answered.
+    let mut alice = rig
+        .connect_with_show("alice", "desk", Some(seshat_testkit::Show::Away))
+        .await;
+    let bot = rig.bot();
+    let name = "&".repeat(100);
+    let mut ids = Vec::new();
+    for _ in 0..600 {
+        ids.push(rig.visitor(&name, None).await.id());
+    }
+    for _ in 0..2 {
+        alice.send_chat(&bot, "!WAITING").await.unwrap();
+        let reply = alice.expect_message_from(&bot, WAIT).await.unwrap().body;
+        let rows: Vec<&str> = reply.lines().filter(|line| line.ends_with(&name)).collect();
+        assert!(!rows.is_empty() && rows.len() <= 20, "{reply}");
+        assert_eq!(rows[0], format!("{} | {name}", ids[0]));
+        let more = format!("\n… and {} more\n", 600 - rows.len());
+        assert!(reply.contains(&more), "{reply}");
+        assert!(reply.len() <= 16 * 1024, "{} bytes", reply.len());
+    }
+    command(
+        &mut alice,
+        &bot,
+        "!STATUS",
+        &format!("You are not in a chat.{HELP}"),
+    )
+    .await;
+    let log = rig.daemon_log();
+    assert!(!log.contains("lost the connection"), "{log}");
+}

@@ -4,41 +4,8 @@
 mod common;
 
 use common::{command, Rig, SECTION, WAIT};
-use seshatd::commands::{Command, Context, NoArgument};
 use seshatd::config::Config;
 use seshatd::daemon::{Daemon, DaemonError};
-
-/// `!PING`: is the bot listening?
-struct Ping;
-
-impl Command for Ping {
-    type Argument = NoArgument;
-    fn name(&self) -> &str {
-        "PING"
-    }
-    fn help(&self) -> &str {
-        "!PING - Check that Seshat is listening"
-    }
-    fn run(&self, _: &Context<'_>, _: NoArgument) -> seshat_client::Result<String> {
-        Ok("Pong.".to_owned())
-    }
-}
-
-/// A command name nobody could type.
-struct Unreachable;
-
-impl Command for Unreachable {
-    type Argument = NoArgument;
-    fn name(&self) -> &str {
-        "!BANG"
-    }
-    fn help(&self) -> &str {
-        "!!BANG - never"
-    }
-    fn run(&self, _: &Context<'_>, _: NoArgument) -> seshat_client::Result<String> {
-        Ok(String::new())
-    }
-}
 
 #[tokio::test]
 async fn a_daemon_built_from_the_library_runs_a_custom_command() {
@@ -47,7 +14,9 @@ async fn a_daemon_built_from_the_library_runs_a_custom_command() {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let daemon = tokio::spawn(
         Daemon::new(config)
-            .with_command(Ping)
+            .with_command("PING", "!PING - Check that Seshat is listening", |_, _| {
+                Ok("Pong.".to_owned())
+            })
             .run_until(async move {
                 let _ = stopped.await;
             }),
@@ -78,7 +47,7 @@ async fn a_command_nobody_could_type_stops_the_daemon_before_it_starts() {
     let rig = Rig::builder().staff(&["alice"]).without_daemon().build();
     let config = Config::load(&rig.config, SECTION).unwrap();
     let outcome = Daemon::new(config)
-        .with_command(Unreachable)
+        .with_command("!BANG", "!!BANG - never", |_, _| Ok(String::new()))
         .run_until(std::future::pending())
         .await;
     match outcome {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{expect_from_bot, Rig, QUIET, WAIT};
+use common::{command as expect_reply, expect_from_bot, Rig, QUIET, WAIT};
 use seshat_client::texts as visitor_texts;
 use seshat_client::ChatStatus;
 use seshat_testkit::Show;
@@ -86,6 +86,19 @@ async fn away_and_dnd_staff_are_not_offered_chats() {
         .await
         .unwrap();
     bob.expect_no_message(QUIET).await.unwrap();
+}
+
+/// RFC 6121: `<show>chat</show>` is "actively interested in chatting", so
+/// a staff member announcing it is offered chats like one with no `<show/>`.
+#[tokio::test]
+async fn staff_who_show_chat_are_available_and_offered_chats() {
+    let rig = Rig::builder().staff(&["alice"]).build();
+    let mut alice = rig
+        .connect_with_show("alice", "desk", Some(Show::Chat))
+        .await;
+    rig.wait_until_available("alice").await;
+    let chat = rig.visitor("visitor", None).await;
+    rig.accept(&mut alice, &chat).await;
 }
 
 #[tokio::test]
@@ -238,10 +251,23 @@ async fn an_offer_nobody_accepts_runs_out() {
         ),
     )
     .await;
+    // Its visitor was told and left: the chat cannot be accepted any more.
+    let id = chat.id();
+    expect_reply(
+        &mut alice,
+        &bot,
+        &format!("!ACCEPT {id}"),
+        &format!(
+            "Chat #{id} has expired; the visitor was told that no one was able to answer. \
+             Send '!HELP' for more options."
+        ),
+    )
+    .await;
     assert_eq!(
         rig.web.status(chat.token()).await.unwrap(),
         ChatStatus::Failed
     );
+    chat.expect_nothing().await;
 }
 
 #[tokio::test]

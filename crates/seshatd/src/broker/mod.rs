@@ -34,13 +34,13 @@ use seshat_client::{clock, ChatStatus, Client, StaffMessage, Topic};
 use tokio::time::Instant;
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::jid::{BareJid, Jid};
-use xmpp_parsers::message::{Id, Lang, Message, MessageType};
+use xmpp_parsers::message::{Id, Message, MessageType};
 use xmpp_parsers::presence::Presence;
 use xmpp_parsers::roster::Roster;
 
 pub use self::offers::{plan, Offer, OfferPolicy, Plan, Situation};
 pub use self::outbox::{Delivery, Outbox};
-pub use self::replies::answer_staff;
+pub use self::replies::{answer_staff, to_staff};
 use crate::commands::Commands;
 use crate::config::Config;
 use crate::presence::{PresenceEvent, StaffPresence};
@@ -392,10 +392,7 @@ impl Broker {
             .run(move |store| Ok(answer_staff(&commands, store, &staff, &body)))
             .await;
         match answer {
-            Ok(Some(reply)) => {
-                let reply = Message::chat(Some(from)).with_body(Lang::new(), reply);
-                drop(connection.send(reply).await);
-            }
+            Ok(Some(reply)) => drop(connection.send(to_staff(from, &reply)).await),
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "could not handle a staff message"),
         }
@@ -410,10 +407,11 @@ impl Broker {
         if reports.is_empty() {
             return;
         }
+        // An unsendable message is settled too: it would fail every time.
         let delivered: Vec<i64> = reports
             .iter()
             .filter_map(|report| match report {
-                Delivery::Delivered(id) => Some(*id),
+                Delivery::Delivered(id) | Delivery::Unsendable(id) => Some(*id),
                 Delivery::Lost(_) => None,
             })
             .collect();
@@ -428,11 +426,16 @@ impl Broker {
             }
         }
         for report in reports {
-            if let Delivery::Lost(id) = report {
-                tracing::info!(
+            match report {
+                Delivery::Lost(id) => tracing::info!(
                     message = id,
                     "the server did not confirm a message; sending it again"
-                );
+                ),
+                Delivery::Unsendable(id) => tracing::error!(
+                    message = id,
+                    "a message to staff could not be written as XML; it is not sent again"
+                ),
+                Delivery::Delivered(_) => {}
             }
         }
     }
@@ -522,8 +525,7 @@ impl Broker {
                 .await?;
             if let (true, Some(offered)) = (failed, self.offered_to.remove(&chat_id)) {
                 for staff in offered {
-                    let notice = Message::chat(Some(staff.into()))
-                        .with_body(Lang::new(), texts::offer_expired(chat_id));
+                    let notice = to_staff(staff, &texts::offer_expired(chat_id));
                     drop(connection.send(notice).await);
                 }
             }
@@ -547,9 +549,7 @@ impl Broker {
                 .map(ToString::to_string)
                 .collect();
             let text = texts::offer_text(&chat, &others);
-            let message =
-                Message::chat(Some(recipient.clone().into())).with_body(Lang::new(), text);
-            drop(connection.send(message).await);
+            drop(connection.send(to_staff(recipient.clone(), &text)).await);
         }
         let chat_id = chat.id;
         let marked = self
@@ -596,7 +596,7 @@ impl Broker {
                 continue;
             };
             tracing::debug!(message = message.id, chat = message.chat_id, %staff, body = %message.text, "to staff");
-            let mut stanza = Message::chat(Some(staff.into())).with_body(Lang::new(), message.text);
+            let mut stanza = to_staff(staff, &message.text);
             // A stable id: a copy sent again after a crash carries the same one.
             stanza.id = Some(Id(format!("seshat-{}", message.id)));
             let token = connection.send(stanza).await;

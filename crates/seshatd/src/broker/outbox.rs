@@ -8,7 +8,11 @@
 //! twice. If the stream loses it (a reconnect that could not resume), it
 //! leaves the in-flight set undelivered and is sent again. A crash while a
 //! message is in flight leaves it undelivered in the store, so the next
-//! start sends it again: re-sent at worst, never lost.
+//! start sends it again: re-sent at worst, never lost. A message the XML
+//! library refuses to write (it cannot be serialised) is never sent again:
+//! it would be refused every time, and sending it again at once made the
+//! daemon spin. [`crate::texts::fit_for_staff`] makes that unreachable for
+//! every text the daemon sends; this is the last line of defence.
 //!
 //! Messages are settled strictly in the order they were sent, as XEP-0198
 //! acknowledges them (cumulatively). So the messages marked delivered are
@@ -18,7 +22,7 @@
 use std::collections::{HashSet, VecDeque};
 
 use futures::FutureExt;
-use tokio_xmpp::stanzastream::{StanzaStage, StanzaToken};
+use tokio_xmpp::stanzastream::{StanzaStage, StanzaState, StanzaToken};
 
 /// What became of one message handed to the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +31,9 @@ pub enum Delivery {
     Delivered(i64),
     /// The stream dropped it; it must be sent again.
     Lost(i64),
+    /// The XML library could not write it: sending it again would fail the
+    /// same way, so it is settled as it is, and logged.
+    Unsendable(i64),
 }
 
 /// One message on its way.
@@ -48,18 +55,33 @@ impl Sending {
         // way round, an acknowledgement landing in between would look like
         // a loss.
         let let_go = is_forgotten(&self.token);
-        let stage = StanzaStage::from(&self.token.state());
-        let delivered = match self.proof {
-            StanzaStage::Acked => stage == StanzaStage::Acked,
-            _ => matches!(stage, StanzaStage::Sent | StanzaStage::Acked),
-        };
-        if delivered {
-            Some(Delivery::Delivered(self.message_id))
-        } else if let_go || matches!(stage, StanzaStage::Failed | StanzaStage::Dropped) {
-            Some(Delivery::Lost(self.message_id))
-        } else {
-            None
+        fate(self.message_id, self.proof, &self.token.state(), let_go)
+    }
+}
+
+/// What a message's stanza state means: decided or not, given the stage
+/// that `proof`s delivery and whether the stream has `let_go` of it.
+fn fate(
+    message_id: i64,
+    proof: StanzaStage,
+    state: &StanzaState,
+    let_go: bool,
+) -> Option<Delivery> {
+    let stage = StanzaStage::from(state);
+    let delivered = match proof {
+        StanzaStage::Acked => stage == StanzaStage::Acked,
+        _ => matches!(stage, StanzaStage::Sent | StanzaStage::Acked),
+    };
+    match state {
+        _ if delivered => Some(Delivery::Delivered(message_id)),
+        // tokio-xmpp reports a stanza it cannot serialise as failed with
+        // "invalid input"; a stream error fails queued stanzas otherwise.
+        StanzaState::Failed { error } if error.kind() == std::io::ErrorKind::InvalidInput => {
+            Some(Delivery::Unsendable(message_id))
         }
+        StanzaState::Failed { .. } | StanzaState::Dropped => Some(Delivery::Lost(message_id)),
+        _ if let_go => Some(Delivery::Lost(message_id)),
+        _ => None,
     }
 }
 
@@ -140,10 +162,59 @@ impl Outbox {
         let mut settled = Vec::new();
         while let Some(outcome) = self.queue.front().and_then(Sending::outcome) {
             self.queue.pop_front();
-            let (Delivery::Delivered(id) | Delivery::Lost(id)) = outcome;
+            let (Delivery::Delivered(id) | Delivery::Lost(id) | Delivery::Unsendable(id)) = outcome;
             self.in_flight.remove(&id);
             settled.push(outcome);
         }
         settled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Error, ErrorKind};
+
+    use super::*;
+
+    #[test]
+    fn a_stanza_that_cannot_be_serialised_is_unsendable_not_lost() {
+        let refused = StanzaState::Failed {
+            error: Error::new(ErrorKind::InvalidInput, "invalid char").into(),
+        };
+        assert_eq!(
+            fate(7, StanzaStage::Acked, &refused, true),
+            Some(Delivery::Unsendable(7))
+        );
+        let broken = StanzaState::Failed {
+            error: Error::other("stream error").into(),
+        };
+        assert_eq!(
+            fate(7, StanzaStage::Acked, &broken, true),
+            Some(Delivery::Lost(7))
+        );
+    }
+
+    #[test]
+    fn delivered_lost_and_undecided() {
+        assert_eq!(
+            fate(1, StanzaStage::Acked, &StanzaState::Acked {}, true),
+            Some(Delivery::Delivered(1))
+        );
+        assert_eq!(
+            fate(1, StanzaStage::Sent, &StanzaState::Sent {}, false),
+            Some(Delivery::Delivered(1))
+        );
+        assert_eq!(
+            fate(1, StanzaStage::Acked, &StanzaState::Sent {}, false),
+            None
+        );
+        assert_eq!(
+            fate(1, StanzaStage::Acked, &StanzaState::Sent {}, true),
+            Some(Delivery::Lost(1))
+        );
+        assert_eq!(
+            fate(1, StanzaStage::Acked, &StanzaState::Dropped, true),
+            Some(Delivery::Lost(1))
+        );
     }
 }

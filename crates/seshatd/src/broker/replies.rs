@@ -3,8 +3,11 @@
 //! A message is either a command (run by [`Commands`]) or text for the
 //! visitor of the staff member's open chat. This runs on a blocking thread
 //! (it calls the store directly) and returns the reply to send, if any.
+//! Every message to staff, replies or not, is built by [`to_staff`].
 
 use seshat_client::{Error, Store};
+use xmpp_parsers::jid::Jid;
+use xmpp_parsers::message::{Lang, Message};
 
 use crate::commands::Commands;
 use crate::texts;
@@ -44,4 +47,12 @@ pub fn answer_staff(
 /// staff member should know that nothing happened, and may try again.
 fn command_failed(error: &Error) -> String {
     format!("Sorry, that did not work: {error}. Please try again.")
+}
+
+/// The one way a text becomes a chat message to staff: through
+/// [`texts::fit_for_staff`], so that whatever the text holds (a row written
+/// by another program, a huge table) the stanza can be written and stays
+/// small.
+pub fn to_staff(to: impl Into<Jid>, text: &str) -> Message {
+    Message::chat(Some(to.into())).with_body(Lang::new(), texts::fit_for_staff(text))
 }

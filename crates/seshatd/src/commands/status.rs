@@ -1,33 +1,19 @@
 //! `!STATUS`: which chat a staff member is in.
 
-use seshat_client::Error;
+use seshat_client::{Error, Store};
 
 use crate::texts;
 
-use super::{Command, Context, NoArgument};
+/// The line `!HELP` shows.
+pub const HELP: &str = "!STATUS - Show your current chat status";
 
-/// `!STATUS - Show your current chat status`: the open chat and its
-/// visitor, with the visitor's email address when they gave one.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Status;
-
-impl Command for Status {
-    type Argument = NoArgument;
-
-    fn name(&self) -> &str {
-        "STATUS"
-    }
-
-    fn help(&self) -> &str {
-        "!STATUS - Show your current chat status"
-    }
-
-    fn run(&self, context: &Context<'_>, _: NoArgument) -> Result<String, Error> {
-        Ok(match context.store.open_chat_of(context.staff)? {
-            Some(chat) => texts::in_chat(&chat),
-            None => texts::not_in_a_chat_status(),
-        })
-    }
+/// The staff member's open chat and its visitor, with the visitor's email
+/// address when they gave one.
+pub fn run(store: &dyn Store, staff: &str) -> Result<String, Error> {
+    Ok(match store.open_chat_of(staff)? {
+        Some(chat) => texts::in_chat(&chat),
+        None => texts::not_in_a_chat_status(),
+    })
 }
 
 #[cfg(test)]
@@ -35,39 +21,17 @@ mod tests {
     use seshat_client::Store;
 
     use super::super::testing::{Fixture, BOB, JOE};
+    use crate::texts;
 
     #[test]
-    fn status_names_the_chat_and_visitor() {
-        let fixture = Fixture::new();
-        let chat = fixture.open_chat("alice", JOE);
-        assert_eq!(
-            fixture.send(JOE, "!STATUS"),
-            format!(
-                "You are in chat #{} with alice. Send '!FINISH' when you are done.",
-                chat.id
-            )
-        );
-        assert_eq!(
-            fixture.send(BOB, "!Status"),
-            "You are not in a chat. Send '!HELP' for more options."
-        );
-    }
-
-    #[test]
-    fn status_gives_the_email_address_when_known() {
-        let fixture = Fixture::new();
-        let chat = fixture.open_chat("alice", JOE);
-        fixture
-            .store
-            .set_email(&chat.token, "alice@example.org")
-            .unwrap();
-        assert_eq!(
-            fixture.send(JOE, "!STATUS"),
-            format!(
-                "You are in chat #{} with alice. Send '!FINISH' when you are done. \
-                 Their email address is alice@example.org.",
-                chat.id
-            )
-        );
+    fn status_names_the_chat_the_visitor_and_their_address() {
+        let f = Fixture::new();
+        let chat = f.open_chat("alice", JOE);
+        assert_eq!(f.send(JOE, "!STATUS"), texts::in_chat(&f.chat(chat.id)));
+        assert_eq!(f.send(BOB, "!Status"), texts::not_in_a_chat_status());
+        f.store.set_email(&chat.token, "alice@example.org").unwrap();
+        assert!(f
+            .send(JOE, "!STATUS")
+            .ends_with(" Their email address is alice@example.org."));
     }
 }

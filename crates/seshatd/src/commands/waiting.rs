@@ -1,35 +1,20 @@
 //! `!WAITING`: the chats nobody has accepted yet.
 
-use seshat_client::Error;
+use seshat_client::{Error, Store};
 
 use crate::texts;
 
-use super::{Command, Context, NoArgument};
+/// The line `!HELP` shows.
+pub const HELP: &str = "!WAITING - Show all open chat requests";
 
-/// `!WAITING - Show all open chat requests`: a table of the chats waiting
-/// to be offered or accepted, oldest first.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Waiting;
-
-impl Command for Waiting {
-    type Argument = NoArgument;
-
-    fn name(&self) -> &str {
-        "WAITING"
-    }
-
-    fn help(&self) -> &str {
-        "!WAITING - Show all open chat requests"
-    }
-
-    fn run(&self, context: &Context<'_>, _: NoArgument) -> Result<String, Error> {
-        let chats = context.store.waiting_chats()?;
-        Ok(if chats.is_empty() {
-            texts::NO_OPEN_REQUESTS.to_owned()
-        } else {
-            texts::waiting_table(&chats)
-        })
-    }
+/// A table of the chats waiting to be offered or accepted, oldest first.
+pub fn run(store: &dyn Store) -> Result<String, Error> {
+    let chats = store.waiting_chats()?;
+    Ok(if chats.is_empty() {
+        texts::NO_OPEN_REQUESTS.to_owned()
+    } else {
+        texts::waiting_table(&chats)
+    })
 }
 
 #[cfg(test)]
@@ -37,40 +22,19 @@ mod tests {
     use seshat_client::Store;
 
     use super::super::testing::{Fixture, JOE};
-
-    #[test]
-    fn nothing_waiting() {
-        let fixture = Fixture::new();
-        assert_eq!(
-            fixture.send(JOE, "!WAITING"),
-            "There aren't any open chat requests."
-        );
-    }
+    use crate::texts;
 
     #[test]
     fn waiting_and_offered_chats_are_listed_and_others_are_not() {
-        let fixture = Fixture::new();
-        let waiting = fixture.start_chat("Anonymous", None);
-        let offered = fixture.start_chat("alice", Some("Coming from page /"));
-        assert!(fixture.store.mark_notified(offered.id).unwrap());
-        fixture.open_chat("carol", JOE);
-        let canceled = fixture.start_chat("dave", None);
-        fixture.send(JOE, &format!("!CANCEL {}", canceled.id));
-
-        assert_eq!(
-            fixture.send(JOE, "!waiting"),
-            format!(
-                "Chats waiting to be accepted:\n\
-                 \n\
-                 ID | Remote user\n\
-                 ---|------------------\n\
-                 {} | Anonymous\n\
-                 {} | alice\n\
-                 \n\
-                 Send '!ACCEPT n' to accept a chat request. \
-                 Send '!CANCEL n' to cancel a chat request.",
-                waiting.id, offered.id
-            )
-        );
+        let f = Fixture::new();
+        assert_eq!(f.send(JOE, "!WAITING"), texts::NO_OPEN_REQUESTS);
+        let waiting = f.start_chat("Anonymous", None);
+        let offered = f.start_chat("alice", Some("Coming from page /"));
+        assert!(f.store.mark_notified(offered.id).unwrap());
+        f.open_chat("carol", JOE);
+        let canceled = f.start_chat("dave", None);
+        f.send(JOE, &format!("!CANCEL {}", canceled.id));
+        let listed = [f.chat(waiting.id), f.chat(offered.id)];
+        assert_eq!(f.send(JOE, "!waiting"), texts::waiting_table(&listed));
     }
 }
