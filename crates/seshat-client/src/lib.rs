@@ -21,6 +21,8 @@
 //!   original Seshat wrote them.
 //! - [`limits`]: input checks (sizes, blank text, characters XMPP cannot carry).
 //! - [`error`]: [`Error`], what can go wrong, in terms a caller can act on.
+//! - [`settings`]: Seshat's section of the ini file, read by the same
+//!   rules in the daemon and the web application.
 //!
 //! # Example
 //!
@@ -52,6 +54,7 @@ pub mod clock;
 pub mod error;
 pub mod limits;
 pub mod model;
+pub mod settings;
 pub mod status;
 pub mod store;
 pub mod texts;

@@ -1,6 +1,6 @@
 //! `seshat-webapp CONFIG SECTION [--listen ADDR]`: Seshat's example web
-//! application. It reads the database path and rate limit from the same
-//! ini section as `seshatd`, serves a demo page with the chat widget, the
+//! application. It reads the database path, rate limit and proxy header
+//! from the same ini section as `seshatd`, serves a demo page with the chat widget, the
 //! chat routes at `/chat`, the WebSocket at `/wc/connect` and the widget's
 //! files at `/static`.
 //!
@@ -39,7 +39,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[command(version)]
 struct Arguments {
     /// The ini file seshatd reads (keys sqlitedb, rate_limit_per_minute,
-    /// each also with a seshat_ prefix).
+    /// static_dir, jquery_dir, staff_names, client_address_header, each
+    /// also with a seshat_ prefix; see seshat.sample.ini).
     config: PathBuf,
     /// The section of the file to read, such as Seshat.
     section: String,
