@@ -22,7 +22,8 @@
 //! - [`limits`]: input checks (sizes, blank text, characters XMPP cannot carry).
 //! - [`error`]: [`Error`], what can go wrong, in terms a caller can act on.
 //! - [`settings`]: Seshat's section of the ini file, read by the same
-//!   rules in the daemon and the web application.
+//!   rules in the daemon and the web application, and [`staff_names`],
+//!   the names visitors see for staff, which both read from it.
 //!
 //! # Example
 //!
@@ -55,6 +56,7 @@ pub mod error;
 pub mod limits;
 pub mod model;
 pub mod settings;
+pub mod staff_names;
 pub mod status;
 pub mod store;
 pub mod texts;
@@ -67,6 +69,7 @@ pub use model::{
     AcceptOutcome, Author, CancelOutcome, Chat, HistoryEntry, NewChat, SendOutcome, StaffMessage,
     VisitorMessage,
 };
+pub use staff_names::StaffNames;
 pub use status::ChatStatus;
 pub use store::{SqliteOptions, SqliteStore, Store, SCHEMA_VERSION};
 pub use token::ChatToken;

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use axum::http::HeaderName;
 use seshat_client::settings::{keys, IniSection, Program, SettingsError};
-use seshat_web::ws::StaffNames;
+use seshat_client::StaffNames;
 
 /// The repository the example was built from: the default home of the
 /// widget's files and of jQuery.
@@ -197,6 +197,11 @@ mod tests {
         assert_eq!(
             error_text("[Seshat]\nsqlitedb = x\nstaff_names = joe@example.com\n"),
             "site.ini [Seshat] staff_names: \"joe@example.com\" is not of the form jid = Display Name"
+        );
+        // The daemon's words exactly: one parser serves both programs.
+        assert_eq!(
+            error_text("[Seshat]\nsqlitedb = x\nstaff_names = joe = Joe\n"),
+            "site.ini [Seshat] staff_names: \"joe\" is not a bare JID (user@domain)"
         );
     }
 

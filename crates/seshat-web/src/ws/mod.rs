@@ -108,7 +108,6 @@ mod lifecycle;
 pub mod options;
 pub mod protocol;
 mod session;
-mod staff_names;
 mod upgrade;
 
 use std::sync::Arc;
@@ -122,7 +121,7 @@ use crate::options::Options;
 use crate::state::AppState;
 
 pub use options::SocketOptions;
-pub use staff_names::{StaffNames, StaffNamesError};
+pub use seshat_client::staff_names::{StaffNames, StaffNamesError};
 
 /// What every socket shares; cloning is cheap.
 #[derive(Clone)]
