@@ -11,7 +11,6 @@
 //! - `conversation`: one socket's side of a chat and what each command
 //!   does to the store; knows nothing of sockets.
 //! - [`protocol`]: the JSON commands and events.
-//! - `exact_time`: RFC 3339 times that convert back to the stored number.
 //! - `lifecycle`: which sockets are open; the shutdown signal.
 //! - [`options`]: [`SocketOptions`]; [`StaffNames`] names staff for visitors.
 //!
@@ -103,7 +102,6 @@
 //! every message, delivered or not, stays in `get_history`.
 
 mod conversation;
-mod exact_time;
 mod lifecycle;
 pub mod options;
 pub mod protocol;
