@@ -21,6 +21,7 @@
 //!   original Seshat wrote them.
 //! - [`limits`]: input checks (sizes, blank text, characters XMPP cannot carry).
 //! - [`error`]: [`Error`], what can go wrong, in terms a caller can act on.
+//! - [`signals`]: SIGTERM and Ctrl-C, on which both programs stop.
 //! - [`settings`]: Seshat's section of the ini file, read by the same
 //!   rules in the daemon and the web application, and [`staff_names`],
 //!   the names visitors see for staff, which both read from it.
@@ -56,6 +57,7 @@ pub mod error;
 pub mod limits;
 pub mod model;
 pub mod settings;
+pub mod signals;
 pub mod staff_names;
 pub mod status;
 pub mod store;

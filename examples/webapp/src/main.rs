@@ -9,12 +9,10 @@
 //! - `settings`: the ini keys it reads, by the daemon's rules.
 //! - `app`: the router: home page, chat routes, static files.
 //! - `home`: the demo page with the widget snippet pasted in.
-//! - `shutdown`: waiting for Ctrl-C or SIGTERM.
 
 mod app;
 mod home;
 mod settings;
-mod shutdown;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
@@ -69,6 +67,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run(arguments: Arguments) -> Result<(), String> {
+    // Listening from the start: a SIGTERM during start-up stops the app
+    // cleanly instead of killing it.
+    let asked_to_stop = seshat_client::signals::stop_requested()
+        .map_err(|error| format!("cannot listen for shutdown signals: {error}"))?;
     let settings =
         Settings::load(&arguments.config, &arguments.section).map_err(|error| error.to_string())?;
     app::check_assets(&settings).map_err(|error| error.to_string())?;
@@ -96,7 +98,7 @@ async fn run(arguments: Arguments) -> Result<(), String> {
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown::requested().await;
+        asked_to_stop.await;
         // Upgraded sockets are no longer the HTTP server's: close them
         // (code 1000) before it stops, as Chip does.
         let left_open = sockets.close_all(SHUTDOWN_GRACE).await;
