@@ -22,6 +22,10 @@
 //!   original Seshat wrote them.
 //! - [`limits`]: input checks (sizes, blank text, characters XMPP cannot carry).
 //! - [`error`]: [`Error`], what can go wrong, in terms a caller can act on.
+//! - [`signals`]: SIGTERM and Ctrl-C, on which both programs stop.
+//! - [`settings`]: Seshat's section of the ini file, read by the same
+//!   rules in the daemon and the web application, and [`staff_names`],
+//!   the names visitors see for staff, which both read from it.
 //!
 //! # Example
 //!
@@ -53,6 +57,9 @@ pub mod clock;
 pub mod error;
 pub mod limits;
 pub mod model;
+pub mod settings;
+pub mod signals;
+pub mod staff_names;
 pub mod status;
 pub mod store;
 pub mod texts;
@@ -65,6 +72,7 @@ pub use model::{
     AcceptOutcome, Author, CancelOutcome, Chat, HistoryEntry, Inbox, NewChat, SendOutcome,
     StaffMessage, VisitorMessage,
 };
+pub use staff_names::StaffNames;
 pub use status::ChatStatus;
 pub use store::{SqliteOptions, SqliteStore, Store, Subscription, Topic, Wakeups, SCHEMA_VERSION};
 pub use token::ChatToken;

@@ -27,37 +27,14 @@
 //!
 //! # The HTTP contract
 //!
-//! Paths are relative to where the router is nested (`/chat` below). Every
-//! answer is JSON except the page, and carries `Cache-Control: no-store`.
-//! A `{token}` is the 24-character web token from `POST /chat/start`.
-//!
-//! | request | answer |
-//! |---|---|
-//! | `GET /chat` | an HTML page with the widget; it changes nothing, the visitor's first line starts the chat with `POST /chat/start` |
-//! | `POST /chat/start`, form fields `name`, `message` (both optional) | `{"token": "...", "chatid": 42}` (name from [`VisitorName`], else `name`, else `Anonymous`; start message `message`, else `Coming from page <Referer>` when the Referer is a page of this site) |
-//! | `GET /chat/recvmessage/{token}?wait=S&after=ID` | `{"messages": [{"id", "text", "time" (RFC 3339), "from" ("staff" or "seshat")}], "status": "waiting" \| "notified" \| "open" \| "closed" \| "failed" \| "canceled"}` |
-//! | `POST /chat/sendmessage/{token}`, form field `text` | `{"sent": true}`, or `false` when the chat is over |
-//! | `POST /chat/end/{token}` | `{"ended": true}`, or `false` when it was already over |
-//! | `GET /chat/available` | `{"available": true}` when a staff member is online and free |
-//!
-//! `recvmessage` returns every pending message at once. With `wait`
-//! (seconds, capped at [`MAX_WAIT`]) it waits until a message arrives.
-//! Without `after`, returned messages are consumed; with `after=ID` (the
-//! last id the caller has shown, 0 at first) messages up to ID are
-//! acknowledged and later ones are returned until acknowledged, so an
-//! answer lost on the network is sent again.
-//!
-//! Failures are `{"error": "..."}` with: 400 (blank text, a control
-//! character, a malformed `wait`), 403 (a POST from another site, judged
-//! by `Sec-Fetch-Site`, else `Origin` against `Host`), 404 (a token that
-//! is malformed or names no chat), 413 (text over 4096 bytes, a name over
-//! 100 characters, a body over [`Options::max_body_bytes`]), 415 (a POST
-//! body that is not a form), 429 with `Retry-After` (more than
-//! [`Options::rate_limit_per_minute`] starts, or sends and ends, per client
-//! address, counted before the token is checked and shared with the
-//! WebSocket of the same [`WebChat`]), 500 (the database failed; details
-//! only in the log). A token that names no chat is answered from a read,
-//! never waiting for the database's write lock.
+//! Six routes, nested where the application chooses (`/chat` in the
+//! examples): the chat page `GET /`, `POST /start`, `GET
+//! /recvmessage/{token}`, `POST /sendmessage/{token}`, `POST
+//! /end/{token}` and `GET /available`. What each takes and answers, and
+//! every error status, is described once, in the README's section "The
+//! HTTP contract" at the top of the repository; keep it there. In code,
+//! the answers are the types of [`responses`], the failures [`WebError`],
+//! the limits [`Options`] and [`MAX_WAIT`].
 //!
 //! # Example
 //!

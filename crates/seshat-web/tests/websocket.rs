@@ -879,6 +879,14 @@ async fn both_transports_share_one_delivery_mark() {
     let (status, body) = server.server.receive(&token, &[("after", "0")]).await;
     assert_eq!(status, 200);
     assert!(TestServer::texts(&body).contains(&"seen by both".to_owned()));
+    // With the same time: one formatter, exact to the stored number.
+    let polled = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|message| message["id"] == pushed_id)
+        .unwrap_or_else(|| panic!("not in the long poll: {body}"));
+    assert_eq!(polled["time"], pushed["msg_out"]["time"], "{body}");
     // The long poll acknowledges it; a new socket no longer sends it.
     let after = pushed_id.to_string();
     server.server.receive(&token, &[("after", &after)]).await;

@@ -1,10 +1,13 @@
-//! The daemon's settings, read from one section of an ini file.
+//! The daemon's settings, read from one section of an ini file by the
+//! rules both programs share ([`seshat_client::settings`]).
 //!
 //! The keys of the original Seshat are all accepted (`username` or
 //! `xmppusername`, `password` or `xmpppassword`, `localusers`, `sqlitedb`),
 //! each also with a `seshat_` prefix, which wins when both are present, so
 //! that the settings can live in a web framework's own section. Keys are
-//! compared without regard to case, as Python's ConfigParser did.
+//! compared without regard to case, as Python's ConfigParser did. The web
+//! application's keys (`rate_limit_per_minute`, `static_dir`, ...) are
+//! accepted and listed by `--check-config` as the web app's.
 //!
 //! Optional keys and their defaults (all also accepted with the prefix; an
 //! empty value means the default):
@@ -26,25 +29,23 @@
 //! error is one line naming the file, section and key; see [`ConfigError`].
 
 mod connection;
-mod error;
 mod secret;
-mod section;
 mod values;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ini::{Ini, ParseOption};
 use seshat_client::limits::DEFAULT_MAX_MESSAGE_BYTES;
+use seshat_client::settings::{keys, IniSection, Program};
 use seshat_client::Limits;
 use xmpp_parsers::jid::BareJid;
 
 pub use connection::{ServerAddress, TlsPolicy, DEFAULT_XMPP_PORT};
-pub use error::ConfigError;
 pub use secret::{Secret, REDACTED};
-
-use section::{Found, Section};
+/// What can be wrong with the configuration: the shared reader's error,
+/// one line naming the file, section and key.
+pub use seshat_client::settings::SettingsError as ConfigError;
 
 /// The section the original Seshat read, and the one our sample file uses.
 pub const DEFAULT_SECTION: &str = "Seshat";
@@ -58,42 +59,6 @@ pub const DEFAULT_PRESENCE_SETTLE: Duration = Duration::from_secs(5);
 pub const DEFAULT_LOG_LEVEL: &str = "info";
 /// Default of `resource`.
 pub const DEFAULT_RESOURCE: &str = "seshat";
-
-/// Every spelling of each setting, main spelling first (the one used in
-/// messages when the key is missing). The order also decides which
-/// spelling wins when several are present: see [`Section::get`].
-mod keys {
-    pub const USERNAME: &[&str] = &["username", "xmppusername"];
-    pub const PASSWORD: &[&str] = &["password", "xmpppassword"];
-    pub const LOCALUSERS: &[&str] = &["localusers"];
-    pub const SQLITEDB: &[&str] = &["sqlitedb"];
-    pub const SERVER: &[&str] = &["server"];
-    pub const TLS: &[&str] = &["tls"];
-    pub const OFFER_TIMEOUT: &[&str] = &["offer_timeout"];
-    pub const NO_STAFF_GRACE: &[&str] = &["no_staff_grace"];
-    pub const PRESENCE_SETTLE: &[&str] = &["presence_settle"];
-    pub const MAX_MESSAGE_BYTES: &[&str] = &["max_message_bytes"];
-    pub const LOG_LEVEL: &[&str] = &["log_level"];
-    pub const STAFF_NAMES: &[&str] = &["staff_names"];
-    pub const RESOURCE: &[&str] = &["resource"];
-
-    /// All of the above, to tell Seshat's keys from a web framework's.
-    pub const ALL: &[&[&str]] = &[
-        USERNAME,
-        PASSWORD,
-        LOCALUSERS,
-        SQLITEDB,
-        SERVER,
-        TLS,
-        OFFER_TIMEOUT,
-        NO_STAFF_GRACE,
-        PRESENCE_SETTLE,
-        MAX_MESSAGE_BYTES,
-        LOG_LEVEL,
-        STAFF_NAMES,
-        RESOURCE,
-    ];
-}
 
 /// Validated settings of one daemon. Build it with [`Config::load`] (or
 /// [`Config::parse`] in tests); every field is checked and filled in.
@@ -135,6 +100,10 @@ pub struct Config {
     pub staff_names: Vec<(BareJid, String)>,
     /// The XMPP resource the bot binds (`resource`).
     pub resource: String,
+    /// Keys of the section that only the web application reads (such as
+    /// `rate_limit_per_minute`), as written, in file order: allowed, since
+    /// both programs share the section, and listed by `--check-config`.
+    pub web_app_keys: Vec<String>,
     /// Keys of the section that are not Seshat settings, in file order.
     /// They are allowed (a web framework may share the section) but listed
     /// by `--check-config` so that a typo does not go unnoticed.
@@ -144,46 +113,26 @@ pub struct Config {
 impl Config {
     /// Reads the settings in `section` of the ini file at `path`.
     pub fn load(path: &Path, section: &str) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Unreadable {
-            file: path.to_path_buf(),
-            cause,
-        })?;
-        Config::parse(&text, path, section)
+        Config::from_section(&IniSection::load(path, section)?)
     }
 
     /// Reads the settings in `section` of ini `text`; `file` names it in errors.
     pub fn parse(text: &str, file: &Path, section: &str) -> Result<Config, ConfigError> {
-        // Values are taken literally, as Python's ConfigParser did: a
-        // password may contain quotes or backslashes. Indented lines
-        // continue a value, so a long `localusers` may span lines.
-        let options = ParseOption {
-            enabled_quote: false,
-            enabled_escape: false,
-            enabled_indented_mutiline_value: true,
-            enabled_preserve_key_leading_whitespace: false,
-        };
-        let ini = Ini::load_from_str_opt(text, options).map_err(|error| ConfigError::Syntax {
-            file: file.to_path_buf(),
-            line: error.line,
-            column: error.col,
-            message: error.msg.into_owned(),
-        })?;
-        let section = Section::find(&ini, file, section)?;
-        Config::from_section(&section, file)
+        Config::from_section(&IniSection::parse(text, file, section)?)
     }
 
     /// Builds and checks every setting, in the order of the table above.
-    fn from_section(section: &Section<'_>, file: &Path) -> Result<Config, ConfigError> {
-        let ignored_keys = section.unknown_keys(keys::ALL)?;
+    fn from_section(section: &IniSection) -> Result<Config, ConfigError> {
+        let unread = section.unread_keys(Program::Daemon)?;
 
-        let username = required(section, keys::USERNAME)?;
-        let account = check(section, username, values::bare_jid)?;
+        let username = section.required(&keys::USERNAME)?;
+        let account = section.check(username, values::bare_jid)?;
 
-        let password = required(section, keys::PASSWORD)?;
+        let password = section.required(&keys::PASSWORD)?;
         let password = Secret::new(password.value);
 
-        let localusers = required(section, keys::LOCALUSERS)?;
-        let staff = check(section, localusers, values::jid_list)?;
+        let localusers = section.required(&keys::LOCALUSERS)?;
+        let staff = section.check(localusers, values::jid_list)?;
         if staff.contains(&account) {
             return Err(section.error(
                 localusers.key,
@@ -191,39 +140,45 @@ impl Config {
             ));
         }
 
-        let database = PathBuf::from(required(section, keys::SQLITEDB)?.value);
+        let database = PathBuf::from(section.required(&keys::SQLITEDB)?.value);
 
-        let server = optional(section, keys::SERVER, ServerAddress::parse)?.unwrap_or_else(|| {
-            ServerAddress {
+        let server = section
+            .optional(&keys::SERVER, ServerAddress::parse)?
+            .unwrap_or_else(|| ServerAddress {
                 host: account.domain().as_str().to_owned(),
                 port: DEFAULT_XMPP_PORT,
-            }
-        });
-        let tls = optional(section, keys::TLS, TlsPolicy::parse)?.unwrap_or(TlsPolicy::StartTls);
-        let offer_timeout = match optional(section, keys::OFFER_TIMEOUT, values::seconds)? {
+            });
+        let tls = section
+            .optional(&keys::TLS, TlsPolicy::parse)?
+            .unwrap_or(TlsPolicy::StartTls);
+        let offer_timeout = match section.optional(&keys::OFFER_TIMEOUT, values::seconds)? {
             None => Some(DEFAULT_OFFER_TIMEOUT),
             Some(Duration::ZERO) => None,
             Some(timeout) => Some(timeout),
         };
-        let no_staff_grace = optional(section, keys::NO_STAFF_GRACE, values::seconds)?
+        let no_staff_grace = section
+            .optional(&keys::NO_STAFF_GRACE, values::seconds)?
             .unwrap_or(DEFAULT_NO_STAFF_GRACE);
-        let presence_settle = optional(section, keys::PRESENCE_SETTLE, values::seconds)?
+        let presence_settle = section
+            .optional(&keys::PRESENCE_SETTLE, values::seconds)?
             .unwrap_or(DEFAULT_PRESENCE_SETTLE);
-        let max_message_bytes = optional(section, keys::MAX_MESSAGE_BYTES, values::positive_count)?
+        let max_message_bytes = section
+            .optional(&keys::MAX_MESSAGE_BYTES, values::positive_count)?
             .unwrap_or(DEFAULT_MAX_MESSAGE_BYTES);
-        let log_level = optional(section, keys::LOG_LEVEL, values::log_level)?
+        let log_level = section
+            .optional(&keys::LOG_LEVEL, values::log_level)?
             .unwrap_or_else(|| DEFAULT_LOG_LEVEL.to_owned());
-        let staff_names = optional(section, keys::STAFF_NAMES, |value| {
-            values::staff_names(value, &staff)
-        })?
-        .unwrap_or_default();
-        let resource = optional(section, keys::RESOURCE, |value| {
-            values::resource(value, &account)
-        })?
-        .unwrap_or_else(|| DEFAULT_RESOURCE.to_owned());
+        let staff_names = section
+            .optional(&keys::STAFF_NAMES, |value| {
+                values::staff_names(value, &staff)
+            })?
+            .unwrap_or_default();
+        let resource = section
+            .optional(&keys::RESOURCE, |value| values::resource(value, &account))?
+            .unwrap_or_else(|| DEFAULT_RESOURCE.to_owned());
 
         Ok(Config {
-            file: file.to_path_buf(),
+            file: section.file().to_path_buf(),
             section: section.name().to_owned(),
             account,
             password,
@@ -238,7 +193,8 @@ impl Config {
             log_level,
             staff_names,
             resource,
-            ignored_keys,
+            web_app_keys: unread.other_program,
+            ignored_keys: unread.not_seshat,
         })
     }
 
@@ -308,6 +264,13 @@ impl Config {
             // Writing to a String cannot fail.
             let _ = writeln!(text, "{key} = {value}");
         }
+        if !self.web_app_keys.is_empty() {
+            let _ = writeln!(
+                text,
+                "# read by the web app, not by seshatd: {}",
+                self.web_app_keys.join(", ")
+            );
+        }
         if !self.ignored_keys.is_empty() {
             let _ = writeln!(
                 text,
@@ -316,51 +279,6 @@ impl Config {
             );
         }
         text
-    }
-}
-
-/// A setting that must be present and not empty.
-fn required<'a>(section: &'a Section<'_>, names: &[&str]) -> Result<Found<'a>, ConfigError> {
-    match section.get(names) {
-        Some(found) if !found.value.is_empty() => Ok(found),
-        Some(found) => Err(section.error(found.key, "is empty")),
-        None => Err(section.error(names[0], missing(names))),
-    }
-}
-
-/// Explains a missing key, listing every spelling that would do.
-fn missing(names: &[&str]) -> String {
-    let spellings: Vec<String> = names
-        .iter()
-        .map(|name| name.to_string())
-        .chain(
-            names
-                .iter()
-                .map(|name| format!("{}{name}", section::PREFIX)),
-        )
-        .collect();
-    format!("missing; set one of: {}", spellings.join(", "))
-}
-
-/// Parses a found value, turning the parser's complaint into an error
-/// that names the key as written.
-fn check<T>(
-    section: &Section<'_>,
-    found: Found<'_>,
-    parse: impl FnOnce(&str) -> Result<T, String>,
-) -> Result<T, ConfigError> {
-    parse(found.value).map_err(|problem| section.error(found.key, problem))
-}
-
-/// An optional setting: `None` when absent or empty, so the default applies.
-fn optional<T>(
-    section: &Section<'_>,
-    names: &[&str],
-    parse: impl FnOnce(&str) -> Result<T, String>,
-) -> Result<Option<T>, ConfigError> {
-    match section.get(names) {
-        Some(found) if !found.value.is_empty() => check(section, found, parse).map(Some),
-        _ => Ok(None),
     }
 }
 

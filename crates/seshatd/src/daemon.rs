@@ -122,7 +122,7 @@ impl Daemon {
     /// Runs until SIGTERM or Ctrl-C, then sends unavailable presence,
     /// closes the stream and returns `Ok`.
     pub async fn run(self) -> Result<(), DaemonError> {
-        let stop = shutdown_signal().map_err(DaemonError::Signals)?;
+        let stop = seshat_client::signals::stop_requested().map_err(DaemonError::Signals)?;
         self.run_until(stop).await
     }
 
@@ -174,28 +174,4 @@ fn open_sqlite(config: &Config) -> Result<Arc<dyn Store>, DaemonError> {
             path: config.database.clone(),
             source,
         })
-}
-
-/// Completes on SIGTERM or SIGINT (Ctrl-C). The handlers are installed
-/// before this returns, so a signal that arrives during start-up is not
-/// missed.
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut terminate = signal(SignalKind::terminate())?;
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        Ok(async move {
-            tokio::select! {
-                _ = terminate.recv() => tracing::info!("SIGTERM received"),
-                _ = interrupt.recv() => tracing::info!("SIGINT received"),
-            }
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-    }
 }

@@ -13,6 +13,15 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf 
     path
 }
 
+/// Runs `seshatd --check-config CONFIG Seshat`: exit code, stdout, stderr.
+fn check_config(config: &std::path::Path) -> (i32, String, String) {
+    run_seshatd(&[
+        OsStr::new("--check-config"),
+        config.as_os_str(),
+        OsStr::new("Seshat"),
+    ])
+}
+
 const GOOD: &str = "[Seshat]\n\
                     sqlitedb = /tmp/seshat-cli-test.db\n\
                     localusers = joe@example.com, bob@customerservice.example.com\n\
@@ -23,11 +32,7 @@ const GOOD: &str = "[Seshat]\n\
 fn check_config_prints_the_effective_settings_without_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let config = write(&dir, "seshat.ini", GOOD);
-    let (code, stdout, stderr) = run_seshatd(&[
-        OsStr::new("--check-config"),
-        config.as_os_str(),
-        OsStr::new("Seshat"),
-    ]);
+    let (code, stdout, stderr) = check_config(&config);
     assert_eq!(code, 0, "stderr: {stderr}");
     assert!(
         stdout.contains("username = webchat@example.com\n"),
@@ -40,14 +45,33 @@ fn check_config_prints_the_effective_settings_without_the_password() {
 }
 
 #[test]
+fn check_config_accepts_the_web_apps_keys_and_says_they_are_the_web_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        &dir,
+        "seshat.ini",
+        &format!(
+            "{GOOD}seshat_rate_limit_per_minute = 10\nstatic_dir = /srv/seshat/static\n\
+             jquery_dir = /srv/jquery\n"
+        ),
+    );
+    let (code, stdout, stderr) = check_config(&config);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    assert!(
+        stdout.contains(
+            "# read by the web app, not by seshatd: seshat_rate_limit_per_minute, \
+             static_dir, jquery_dir\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("ignored"), "{stdout}");
+}
+
+#[test]
 fn check_config_of_a_broken_file_says_what_is_wrong_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
     let config = write(&dir, "seshat.ini", &GOOD.replace("localusers", "localuser"));
-    let (code, stdout, stderr) = run_seshatd(&[
-        OsStr::new("--check-config"),
-        config.as_os_str(),
-        OsStr::new("Seshat"),
-    ]);
+    let (code, stdout, stderr) = check_config(&config);
     assert_eq!(code, 1);
     assert!(stdout.is_empty(), "{stdout}");
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");

@@ -43,6 +43,7 @@ pub fn check_assets(settings: &Settings) -> Result<(), MissingAsset> {
 pub fn build(client: Client, settings: &Settings) -> (Router, Sockets) {
     let options = Options {
         rate_limit_per_minute: settings.rate_limit_per_minute,
+        client_address_header: settings.client_address_header.clone(),
         ..Options::default()
     };
     let socket_options = SocketOptions {
@@ -76,6 +77,7 @@ mod tests {
             static_dir: dir.path().to_path_buf(),
             jquery_dir: dir.path().join("node_modules/jquery/dist"),
             staff_names: Default::default(),
+            client_address_header: None,
         };
         let error = check_assets(&settings).unwrap_err();
         assert!(error.to_string().contains("run `npm ci`"), "{error}");

@@ -1,6 +1,6 @@
 //! `seshat-webapp CONFIG SECTION [--listen ADDR]`: Seshat's example web
-//! application. It reads the database path and rate limit from the same
-//! ini section as `seshatd`, serves a demo page with the chat widget, the
+//! application. It reads the database path, rate limit and proxy header
+//! from the same ini section as `seshatd`, serves a demo page with the chat widget, the
 //! chat routes at `/chat`, the WebSocket at `/wc/connect` and the widget's
 //! files at `/static`.
 //!
@@ -9,12 +9,10 @@
 //! - `settings`: the ini keys it reads, by the daemon's rules.
 //! - `app`: the router: home page, chat routes, static files.
 //! - `home`: the demo page with the widget snippet pasted in.
-//! - `shutdown`: waiting for Ctrl-C or SIGTERM.
 
 mod app;
 mod home;
 mod settings;
-mod shutdown;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
@@ -39,7 +37,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[command(version)]
 struct Arguments {
     /// The ini file seshatd reads (keys sqlitedb, rate_limit_per_minute,
-    /// each also with a seshat_ prefix).
+    /// static_dir, jquery_dir, staff_names, client_address_header, each
+    /// also with a seshat_ prefix; see seshat.sample.ini).
     config: PathBuf,
     /// The section of the file to read, such as Seshat.
     section: String,
@@ -68,6 +67,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run(arguments: Arguments) -> Result<(), String> {
+    // Listening from the start: a SIGTERM during start-up stops the app
+    // cleanly instead of killing it.
+    let asked_to_stop = seshat_client::signals::stop_requested()
+        .map_err(|error| format!("cannot listen for shutdown signals: {error}"))?;
     let settings =
         Settings::load(&arguments.config, &arguments.section).map_err(|error| error.to_string())?;
     app::check_assets(&settings).map_err(|error| error.to_string())?;
@@ -95,7 +98,7 @@ async fn run(arguments: Arguments) -> Result<(), String> {
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown::requested().await;
+        asked_to_stop.await;
         // Upgraded sockets are no longer the HTTP server's: close them
         // (code 1000) before it stops, as Chip does.
         let left_open = sockets.close_all(SHUTDOWN_GRACE).await;

@@ -1,7 +1,9 @@
 //! The example app's settings, read from the same ini file and section as
-//! the daemon's, with the same rules: keys compared without regard to
-//! case, a `seshat_` prefix that wins over the bare key, values taken
-//! literally, an empty optional value meaning its default.
+//! the daemon's, by the rules both share ([`seshat_client::settings`]):
+//! keys compared without regard to case, a `seshat_` prefix that wins over
+//! the bare key, values taken literally, an empty optional value meaning
+//! its default, the daemon's keys accepted, a misspelt `seshat_` key
+//! refused.
 //!
 //! | key | default | meaning |
 //! |---|---|---|
@@ -10,14 +12,13 @@
 //! | `static_dir` | this repository's `static/` | where `chatstyle.css` and `seshat.js` are |
 //! | `jquery_dir` | this repository's `node_modules/jquery/dist` | where `npm ci` put jQuery |
 //! | `staff_names` | none | `jid = Display Name` pairs, comma-separated (the daemon's key): the names visitors see on the WebSocket |
+//! | `client_address_header` | none | behind a reverse proxy, the header holding the visitor's address, such as `x-forwarded-for` |
 
 use std::path::{Path, PathBuf};
 
-use ini::{Ini, ParseOption};
-use seshat_web::ws::StaffNames;
-
-/// Keys may carry this prefix so that they can share a web framework's section.
-const PREFIX: &str = "seshat_";
+use axum::http::HeaderName;
+use seshat_client::settings::{keys, IniSection, Program, SettingsError};
+use seshat_client::StaffNames;
 
 /// The repository the example was built from: the default home of the
 /// widget's files and of jQuery.
@@ -36,170 +37,59 @@ pub struct Settings {
     pub jquery_dir: PathBuf,
     /// Staff members' display names (`staff_names`).
     pub staff_names: StaffNames,
-}
-
-/// A setting that cannot be used, in one line naming the file, section
-/// and key.
-#[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    /// The file could not be read or is not an ini file.
-    #[error("cannot read {}: {message}", file.display())]
-    Unreadable {
-        /// The ini file.
-        file: PathBuf,
-        /// What went wrong.
-        message: String,
-    },
-    /// The section is not in the file.
-    #[error("{}: there is no section [{section}]", file.display())]
-    NoSection {
-        /// The ini file.
-        file: PathBuf,
-        /// The section asked for.
-        section: String,
-    },
-    /// A required key is absent or empty.
-    #[error("{} [{section}]: the key {key} (or seshat_{key}) is missing", file.display())]
-    Missing {
-        /// The ini file.
-        file: PathBuf,
-        /// The section read.
-        section: String,
-        /// The key, without prefix.
-        key: &'static str,
-    },
-    /// A value is not of the kind expected.
-    #[error("{} [{section}]: {key} must be {expected}, not '{value}'", file.display())]
-    Invalid {
-        /// The ini file.
-        file: PathBuf,
-        /// The section read.
-        section: String,
-        /// The key as written in the file.
-        key: String,
-        /// The value as written.
-        value: String,
-        /// What would have been accepted.
-        expected: &'static str,
-    },
+    /// The header a reverse proxy puts the visitor's address in
+    /// (`client_address_header`); `None` uses the TCP peer.
+    pub client_address_header: Option<HeaderName>,
 }
 
 impl Settings {
     /// Reads section `section` of the ini file at `file`.
     pub fn load(file: &Path, section: &str) -> Result<Settings, SettingsError> {
-        let text = std::fs::read_to_string(file).map_err(|error| SettingsError::Unreadable {
-            file: file.to_path_buf(),
-            message: error.to_string(),
-        })?;
-        Settings::parse(&text, file, section)
+        Settings::from_section(&IniSection::load(file, section)?)
     }
 
     /// Reads section `section` of ini `text`; `file` names it in errors.
+    #[cfg(test)]
     pub fn parse(text: &str, file: &Path, section: &str) -> Result<Settings, SettingsError> {
-        // The daemon reads the file with these options; reading it the
-        // same way means a value means the same to both programs.
-        let options = ParseOption {
-            enabled_quote: false,
-            enabled_escape: false,
-            enabled_indented_mutiline_value: true,
-            enabled_preserve_key_leading_whitespace: false,
-        };
-        let ini =
-            Ini::load_from_str_opt(text, options).map_err(|error| SettingsError::Unreadable {
-                file: file.to_path_buf(),
-                message: error.to_string(),
-            })?;
-        let entries: Vec<(String, String)> = ini
-            .section_all(Some(section))
-            .flat_map(|properties| properties.iter())
-            .map(|(key, value)| (key.to_owned(), value.trim().to_owned()))
-            .collect();
-        if ini.section_all(Some(section)).next().is_none() {
-            return Err(SettingsError::NoSection {
-                file: file.to_path_buf(),
-                section: section.to_owned(),
-            });
-        }
-        let lookup = Lookup {
-            entries: &entries,
-            file,
-            section,
-        };
+        Settings::from_section(&IniSection::parse(text, file, section)?)
+    }
 
-        let database = lookup
-            .get("sqlitedb")
-            .map(|(_, value)| PathBuf::from(value))
-            .ok_or_else(|| lookup.missing("sqlitedb"))?;
-        let rate_limit_per_minute = match lookup.get("rate_limit_per_minute") {
-            None => seshat_web::DEFAULT_RATE_LIMIT_PER_MINUTE,
-            Some((key, value)) => value
-                .parse()
-                .map_err(|_| lookup.invalid(key, value, "a whole number, 0 or more"))?,
-        };
+    fn from_section(section: &IniSection) -> Result<Settings, SettingsError> {
+        // Only for the typo check: the daemon's keys are its business.
+        section.unread_keys(Program::WebApp)?;
+        let database = PathBuf::from(section.required(&keys::SQLITEDB)?.value);
+        let rate_limit_per_minute = section
+            .optional(&keys::RATE_LIMIT_PER_MINUTE, |value| {
+                value
+                    .parse()
+                    .map_err(|_| format!("\"{value}\" is not a whole number (0 or more)"))
+            })?
+            .unwrap_or(seshat_web::DEFAULT_RATE_LIMIT_PER_MINUTE);
         let repository = Path::new(REPOSITORY);
-        let static_dir = lookup
-            .get("static_dir")
-            .map(|(_, value)| PathBuf::from(value))
+        let static_dir = section
+            .optional(&keys::STATIC_DIR, |value| Ok(PathBuf::from(value)))?
             .unwrap_or_else(|| repository.join("static"));
-        let jquery_dir = lookup
-            .get("jquery_dir")
-            .map(|(_, value)| PathBuf::from(value))
+        let jquery_dir = section
+            .optional(&keys::JQUERY_DIR, |value| Ok(PathBuf::from(value)))?
             .unwrap_or_else(|| repository.join("node_modules/jquery/dist"));
-        let staff_names = match lookup.get("staff_names") {
-            None => StaffNames::default(),
-            Some((key, value)) => StaffNames::parse(value).map_err(|_| {
-                lookup.invalid(key, value, "jid = Display Name pairs separated by commas")
-            })?,
-        };
+        let staff_names = section
+            .optional(&keys::STAFF_NAMES, |value| {
+                StaffNames::parse(value).map_err(|error| error.to_string())
+            })?
+            .unwrap_or_default();
+        let client_address_header = section.optional(&keys::CLIENT_ADDRESS_HEADER, |value| {
+            HeaderName::try_from(value).map_err(|_| {
+                format!("\"{value}\" is not an HTTP header name (such as x-forwarded-for)")
+            })
+        })?;
         Ok(Settings {
             database,
             rate_limit_per_minute,
             static_dir,
             jquery_dir,
             staff_names,
+            client_address_header,
         })
-    }
-}
-
-/// Finds keys in one section by the shared rules.
-struct Lookup<'a> {
-    entries: &'a [(String, String)],
-    file: &'a Path,
-    section: &'a str,
-}
-
-impl<'a> Lookup<'a> {
-    /// The key as written and its value: `seshat_NAME` if present, else
-    /// `NAME`; the last of repeated keys; `None` when absent or empty.
-    fn get(&self, name: &str) -> Option<(&'a str, &'a str)> {
-        let prefixed = format!("{PREFIX}{name}");
-        let found = [prefixed.as_str(), name].into_iter().find_map(|wanted| {
-            self.entries
-                .iter()
-                .rev()
-                .find(|(key, _)| key.eq_ignore_ascii_case(wanted))
-                .filter(|(_, value)| !value.is_empty())
-                .map(|(key, value)| (key.as_str(), value.as_str()))
-        });
-        found
-    }
-
-    fn missing(&self, key: &'static str) -> SettingsError {
-        SettingsError::Missing {
-            file: self.file.to_path_buf(),
-            section: self.section.to_owned(),
-            key,
-        }
-    }
-
-    fn invalid(&self, key: &str, value: &str, expected: &'static str) -> SettingsError {
-        SettingsError::Invalid {
-            file: self.file.to_path_buf(),
-            section: self.section.to_owned(),
-            key: key.to_owned(),
-            value: value.to_owned(),
-            expected,
-        }
     }
 }
 
@@ -209,6 +99,10 @@ mod tests {
 
     fn parse(text: &str) -> Result<Settings, SettingsError> {
         Settings::parse(text, Path::new("site.ini"), "Seshat")
+    }
+
+    fn error_text(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
     }
 
     #[test]
@@ -225,6 +119,23 @@ mod tests {
             seshat_web::DEFAULT_RATE_LIMIT_PER_MINUTE
         );
         assert!(settings.static_dir.ends_with("static"));
+        assert_eq!(settings.client_address_header, None);
+    }
+
+    #[test]
+    fn the_daemons_keys_are_accepted_and_a_misspelt_seshat_key_is_refused() {
+        let settings = parse(
+            "[Seshat]\nseshat_username = bot@example.com\nxmpppassword = pw\n\
+             localusers = joe@example.com\nsqlitedb = s.db\nserver = example.com:5222\n\
+             tls = none\noffer_timeout = 60\nno_staff_grace = 1\npresence_settle = 2\n\
+             max_message_bytes = 100\nlog_level = debug\nresource = desk\n",
+        )
+        .unwrap();
+        assert_eq!(settings.database, PathBuf::from("s.db"));
+        assert_eq!(
+            error_text("[Seshat]\nsqlitedb = x\nseshat_jquery_dri = /srv\n"),
+            "site.ini [Seshat] seshat_jquery_dri: not a Seshat setting (check the spelling)"
+        );
     }
 
     #[test]
@@ -244,20 +155,34 @@ mod tests {
     }
 
     #[test]
+    fn a_proxy_header_is_read() {
+        let settings =
+            parse("[Seshat]\nsqlitedb = x\nseshat_client_address_header = X-Forwarded-For\n")
+                .unwrap();
+        assert_eq!(
+            settings.client_address_header,
+            Some(HeaderName::from_static("x-forwarded-for"))
+        );
+        assert_eq!(
+            error_text("[Seshat]\nsqlitedb = x\nclient_address_header = x forwarded\n"),
+            "site.ini [Seshat] client_address_header: \"x forwarded\" is not an HTTP header \
+             name (such as x-forwarded-for)"
+        );
+    }
+
+    #[test]
     fn errors_name_the_file_section_and_key() {
         assert_eq!(
-            parse("[Other]\nsqlitedb = x\n").unwrap_err().to_string(),
-            "site.ini: there is no section [Seshat]"
+            error_text("[Other]\nsqlitedb = x\n"),
+            "site.ini [Seshat]: no such section; the file has [Other]"
         );
         assert_eq!(
-            parse("[Seshat]\nsqlitedb =\n").unwrap_err().to_string(),
-            "site.ini [Seshat]: the key sqlitedb (or seshat_sqlitedb) is missing"
+            error_text("[Seshat]\nsqlitedb =\n"),
+            "site.ini [Seshat] sqlitedb: is empty"
         );
         assert_eq!(
-            parse("[Seshat]\nsqlitedb = x\nseshat_rate_limit_per_minute = lots\n")
-                .unwrap_err()
-                .to_string(),
-            "site.ini [Seshat]: seshat_rate_limit_per_minute must be a whole number, 0 or more, not 'lots'"
+            error_text("[Seshat]\nsqlitedb = x\nseshat_rate_limit_per_minute = lots\n"),
+            "site.ini [Seshat] seshat_rate_limit_per_minute: \"lots\" is not a whole number (0 or more)"
         );
     }
 
@@ -270,10 +195,13 @@ mod tests {
             "Joe Bloggs"
         );
         assert_eq!(
-            parse("[Seshat]\nsqlitedb = x\nstaff_names = joe@example.com\n")
-                .unwrap_err()
-                .to_string(),
-            "site.ini [Seshat]: staff_names must be jid = Display Name pairs separated by commas, not 'joe@example.com'"
+            error_text("[Seshat]\nsqlitedb = x\nstaff_names = joe@example.com\n"),
+            "site.ini [Seshat] staff_names: \"joe@example.com\" is not of the form jid = Display Name"
+        );
+        // The daemon's words exactly: one parser serves both programs.
+        assert_eq!(
+            error_text("[Seshat]\nsqlitedb = x\nstaff_names = joe = Joe\n"),
+            "site.ini [Seshat] staff_names: \"joe\" is not a bare JID (user@domain)"
         );
     }
 
@@ -283,6 +211,22 @@ mod tests {
         assert_eq!(
             settings.rate_limit_per_minute,
             seshat_web::DEFAULT_RATE_LIMIT_PER_MINUTE
+        );
+    }
+
+    #[test]
+    fn the_sample_file_reads_with_its_documented_web_app_keys() {
+        let sample = Path::new(REPOSITORY).join("seshat.sample.ini");
+        let text = std::fs::read_to_string(&sample).unwrap();
+        let uncommented = text.replace("\n;", "\n");
+        let settings = Settings::parse(&uncommented, &sample, "Seshat").unwrap();
+        assert_eq!(
+            settings.rate_limit_per_minute,
+            seshat_web::DEFAULT_RATE_LIMIT_PER_MINUTE
+        );
+        assert_eq!(
+            settings.client_address_header,
+            Some(HeaderName::from_static("x-forwarded-for"))
         );
     }
 }

@@ -30,54 +30,11 @@ fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
-#[test]
-fn a_missing_key_is_a_one_line_error_and_a_failure() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), "[Seshat]\nusername = bot@example.com\n");
-    let output = Command::new(BINARY)
-        .arg(&config)
-        .arg("Seshat")
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(
-        stderr,
-        format!(
-            "seshat-webapp: {} [Seshat]: the key sqlitedb (or seshat_sqlitedb) is missing\n",
-            config.display()
-        )
-    );
-}
-
-#[test]
-fn a_missing_section_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), "[Seshat]\nsqlitedb = x.db\n");
-    let output = Command::new(BINARY)
-        .arg(&config)
-        .arg("Shop")
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.ends_with("there is no section [Shop]\n"), "{stderr}");
-}
-
-#[tokio::test]
-async fn it_prints_its_url_serves_the_demo_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("seshat.db");
-    let config = write_config(
-        dir.path(),
-        &format!(
-            "[Shop]\nsqlitedb = /nonexistent/elsewhere.db\nseshat_sqlitedb = {}\n",
-            database.display()
-        ),
-    );
+/// Starts the app on a free port and returns it with the URL it printed.
+fn start(config: &Path, section: &str) -> (Child, String) {
     let mut child = Command::new(BINARY)
-        .arg(&config)
-        .arg("Shop")
+        .arg(config)
+        .arg(section)
         .args(["--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -96,6 +53,58 @@ async fn it_prints_its_url_serves_the_demo_and_stops_on_sigterm() {
         url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
         "{url}"
     );
+    (child, url)
+}
+
+#[test]
+fn a_missing_key_is_a_one_line_error_and_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[Seshat]\nusername = bot@example.com\n");
+    let output = Command::new(BINARY)
+        .arg(&config)
+        .arg("Seshat")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "seshat-webapp: {} [Seshat] sqlitedb: missing; set one of: sqlitedb, seshat_sqlitedb\n",
+            config.display()
+        )
+    );
+}
+
+#[test]
+fn a_missing_section_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "[Seshat]\nsqlitedb = x.db\n");
+    let output = Command::new(BINARY)
+        .arg(&config)
+        .arg("Shop")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.ends_with("[Shop]: no such section; the file has [Seshat]\n"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn it_prints_its_url_serves_the_demo_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("seshat.db");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[Shop]\nsqlitedb = /nonexistent/elsewhere.db\nseshat_sqlitedb = {}\n",
+            database.display()
+        ),
+    );
+    let (mut child, url) = start(&config, "Shop");
 
     let http = reqwest::Client::builder()
         .timeout(DEADLINE)
@@ -128,4 +137,37 @@ async fn it_prints_its_url_serves_the_demo_and_stops_on_sigterm() {
         .unwrap();
     assert!(stopped.success());
     assert!(wait_for_exit(&mut child).success());
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_configured_header_names_each_visitor() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[Seshat]\nsqlitedb = {}\nrate_limit_per_minute = 1\n\
+             seshat_client_address_header = X-Forwarded-For\n",
+            dir.path().join("seshat.db").display()
+        ),
+    );
+    let (mut child, url) = start(&config, "Seshat");
+    let http = reqwest::Client::builder()
+        .timeout(DEADLINE)
+        .build()
+        .unwrap();
+    let start_from = |visitor: &'static str| {
+        http.post(format!("{url}chat/start"))
+            .header("x-forwarded-for", visitor)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("name=visitor")
+            .send()
+    };
+    // One start a minute per visitor: the second visitor behind the same
+    // proxy has a limit of their own, the first has used theirs up.
+    assert_eq!(start_from("198.51.100.1").await.unwrap().status(), 200);
+    assert_eq!(start_from("198.51.100.2").await.unwrap().status(), 200);
+    assert_eq!(start_from("198.51.100.1").await.unwrap().status(), 429);
+
+    child.kill().unwrap();
+    wait_for_exit(&mut child);
 }

@@ -2,9 +2,9 @@
 //! pushed so far, and what each command does to the store. Nothing here
 //! touches the socket; the session passes frames in and events out.
 
+use seshat_client::clock::{from_rfc3339, to_rfc3339};
 use seshat_client::{Author, ChatStatus, ChatToken, HistoryEntry, VisitorMessage};
 
-use super::exact_time;
 use super::protocol::{Command, Event, HistoryItem, MessageIn, MessageOut, Origin, User};
 use super::Shared;
 use crate::client_address::ClientAddress;
@@ -274,7 +274,7 @@ impl Conversation {
     /// newest first, and whether there are more.
     async fn history(&mut self, before: &str, before_id: Option<i64>) -> Result<Event, Refusal> {
         let token = self.token()?;
-        let time = exact_time::parse(before).ok_or(Refusal::BadTime)?;
+        let time = from_rfc3339(before).ok_or(Refusal::BadTime)?;
         // Without an id, everything at `before` itself is excluded, as in
         // Chip; with one, entries at that time but with smaller ids stay.
         let cursor = (time, before_id.unwrap_or(i64::MIN));
@@ -296,7 +296,7 @@ impl Conversation {
                 } => HistoryItem::MsgIn(MessageIn {
                     id,
                     text,
-                    time: exact_time::format(posted_at),
+                    time: to_rfc3339(posted_at),
                 }),
                 HistoryEntry::ToVisitor(message) => {
                     HistoryItem::MsgOut(message_out(message, &self.shared))
@@ -324,6 +324,6 @@ fn message_out(message: VisitorMessage, shared: &Shared) -> MessageOut {
         text: message.text,
         origin,
         user,
-        time: exact_time::format(message.posted_at),
+        time: to_rfc3339(message.posted_at),
     }
 }

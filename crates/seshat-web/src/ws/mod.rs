@@ -11,104 +11,32 @@
 //! - `conversation`: one socket's side of a chat and what each command
 //!   does to the store; knows nothing of sockets.
 //! - [`protocol`]: the JSON commands and events.
-//! - `exact_time`: RFC 3339 times that convert back to the stored number.
 //! - `lifecycle`: which sockets are open; the shutdown signal.
 //! - [`options`]: [`SocketOptions`]; [`StaffNames`] names staff for visitors.
 //!
 //! # The protocol
 //!
 //! Mount [`Sockets::route`] at a path (the example app uses `/wc/connect`,
-//! Chip's path without the channel). A `GET` there upgrades to a
-//! WebSocket; a request from another site's page is refused with 403, as
-//! the HTTP routes refuse their POSTs. Each frame is one JSON object,
-//! text only. Commands:
+//! Chip's path without the channel). The commands, events, error codes,
+//! limits, delivery and history rules, and how the socket and the long
+//! poll share a chat, are described once, in the README's section
+//! "WebSocket transport (Chip's protocol)" at the top of the repository;
+//! keep them there. [`protocol`] holds the frames as types.
 //!
-//! | `type` | fields | effect |
-//! |---|---|---|
-//! | `start_chat` | `chat_id` (optional), `message` (optional, Seshat's) | with the token of a chat: resume it, answer `chat_resumed`; with none, or a well-formed token that names no chat: start one (visitor name from [`crate::VisitorName`] or `Anonymous`; start message `message`, else `Coming from page <Referer>` when the upgrade's Referer is a page of this site), answer `chat_started` |
-//! | `send_msg` | `text` | the visitor's line for staff (same checks as `POST /sendmessage`, and the same per-address budget) |
-//! | `ack_chat` | `msg_id` | every message up to `msg_id` that this socket pushed is delivered |
-//! | `get_history` | `before` (RFC 3339), `before_id` (optional, Seshat's) | answer `history` |
-//! | `set_email` | `email` | store the visitor's address with the chat (staff see it in the offer and in `!STATUS`); counts against the same budget as `send_msg` |
+//! What the README leaves out, because only this code needs it:
 //!
-//! Events: `chat_started {chat_id}`, `chat_resumed {chat_id, email}`
-//! (`email` is `""` when none was given), `chat_out {msg_out: {id, text,
-//! origin, user, time}}`, `history {history: [{msg_in: {id, text, time}} |
-//! {msg_out: ...}], has_more}`, and Seshat's additions `chat_status
-//! {status}` and `error {code, error}`. The `chat_id` is the chat's web
-//! token, the same one the long-poll routes take. `origin` is `chat` for
-//! text typed by staff, with `user: {name, email}` (the name from
-//! [`StaffNames`], else the JID's local part; the JID as `email`), and
-//! `system` for Seshat's own notices ("Your chat has started."), without
-//! `user`. Times are RFC 3339 in UTC with up to nine fraction digits.
-//!
-//! Every command but `start_chat` needs a started chat; a second
-//! `start_chat` on one socket changes nothing.
-//!
-//! ## Refused commands answer an `error` event
-//!
-//! Chip ignores bad frames silently, which leaves a visitor unable to tell
-//! a refused command from a slow one. Here every refused frame is answered
-//! with `{"type": "error", "code": ..., "error": ...}` and changes nothing;
-//! the socket stays open. Codes: `not_json`, `no_type`, `unknown_type`,
-//! `missing_field`, `invalid_field`, `binary_frame` (malformed frames);
-//! `not_started`, `already_started`, `no_such_chat` (a malformed
-//! `chat_id`); `invalid_email` (`set_email` with something that is not an
-//! address: one `@` with text on both sides, a dot in the domain, no
-//! spaces, at most 254 bytes); `invalid_text`, `too_large`, `rate_limited`
-//! (as the HTTP routes' 400, 413, 429); `internal`. A client written for
-//! Chip ignores the event type it does not know.
-//!
-//! Frames over [`SocketOptions::max_frame_bytes`] close that socket with
-//! code 1009. The default is 16 KiB, not Chip's 4096 bytes, so that the
-//! longest line the store takes (4096 bytes of UTF-8) still fits once
-//! JSON-escaped; the reader stops at the frame's header, so a huge frame
-//! is never buffered. The server pings every 30 s and drops a
-//! socket it has heard nothing from for 60 s, and a write that takes
-//! over 15 s. [`Sockets::close_all`] closes every socket with 1000.
-//!
-//! ## Delivery
-//!
-//! A staff reply is pushed as soon as it is committed: each session waits
-//! on the store's change signal, which fires within about a millisecond of
-//! a commit by any process, and then reads its chat's undelivered
-//! messages (no timer). Unlike Chip, which keeps one message in flight, a
-//! session sends every undelivered message at once, in id order, and each
-//! stays undelivered until `ack_chat` names it or a later id. After a
-//! reconnect, `start_chat` with the same `chat_id` sends everything still
-//! unacknowledged again, in order; a client drops ids it has shown.
-//!
-//! ## History order and paging
-//!
-//! `history` lists at most 25 entries posted strictly before the cursor,
-//! **newest first** (Chip's order), both directions mixed. Chip's cursor
-//! is the time alone, which can skip a message that shares its time with
-//! the page's last one; here, pass the oldest entry's `time` as `before`
-//! and its `id` as `before_id`, and keep paging while `has_more` is true.
-//! Times carry enough digits to name the stored time exactly. (Visitor
-//! and staff-side ids are separate sequences: two entries, one each way,
-//! with the very same time and id would still collide, which needs two
-//! commits in the same quarter microsecond.)
-//!
-//! ## Both transports on one chat
-//!
-//! There is one delivery mark per message, `sendtime` in the store. The
-//! socket sets it on `ack_chat`. The long poll sets it when it answers
-//! (`recvmessage` without `after`: handed out once) or when the next poll
-//! acknowledges it (`after=ID`, what the widget does). Whichever transport
-//! marks a message first, the other no longer sends it; until then both
-//! may, and a client drops ids it has shown. So a message is never lost
-//! between the two: it stays undelivered until a transport has had it
-//! acknowledged (or, for `recvmessage` without `after`, answered), and
-//! every message, delivered or not, stays in `get_history`.
+//! - The reader stops at a frame's header, so an oversized frame is
+//!   never buffered before the socket is closed with 1009.
+//! - The history cursor is `(time, id)`. Visitor and staff-side ids are
+//!   separate sequences, so two entries, one each way, with the very same
+//!   time and id would still collide; that needs two commits in the same
+//!   quarter microsecond.
 
 mod conversation;
-mod exact_time;
 mod lifecycle;
 pub mod options;
 pub mod protocol;
 mod session;
-mod staff_names;
 mod upgrade;
 
 use std::sync::Arc;
@@ -120,7 +48,7 @@ use axum::routing::{get, MethodRouter};
 use crate::state::AppState;
 
 pub use options::SocketOptions;
-pub use staff_names::{StaffNames, StaffNamesError};
+pub use seshat_client::staff_names::{StaffNames, StaffNamesError};
 
 /// What every socket shares; cloning is cheap.
 #[derive(Clone)]

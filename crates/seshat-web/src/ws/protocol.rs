@@ -1,6 +1,7 @@
 //! The JSON frames of the WebSocket protocol: commands the visitor sends
 //! and events the server answers with, field for field as Chip names them,
-//! plus the few additions the module docs list.
+//! plus the few additions the README's WebSocket section lists (the
+//! one description of the protocol).
 //!
 //! Commands are parsed here, at the edge, into [`Command`]; everything
 //! after works with types. Unknown fields are ignored, so that a newer
@@ -247,10 +248,7 @@ pub enum Event {
     },
     /// Seshat's addition: a command was refused; nothing was done.
     Error {
-        /// Machine-readable: `not_json`, `no_type`, `unknown_type`,
-        /// `missing_field`, `invalid_field`, `binary_frame`, `not_started`,
-        /// `no_such_chat`, `invalid_email`, `invalid_text`, `too_large`,
-        /// `rate_limited`, `internal`.
+        /// Machine-readable; the README's WebSocket section lists the codes.
         code: &'static str,
         /// For people.
         error: String,

@@ -229,6 +229,29 @@ fn other_keys_are_ignored_but_listed_and_unknown_seshat_keys_are_refused() {
 }
 
 #[test]
+fn the_web_apps_keys_are_accepted_and_listed_as_the_web_apps() {
+    let config = parse(&format!(
+        "{SEED_000}seshat_rate_limit_per_minute = 10\nstatic_dir = /srv/seshat/static\n\
+         jquery_dir = /srv/jquery\nClient_Address_Header = x-forwarded-for\nuse = egg:shop\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        config.web_app_keys,
+        vec![
+            "seshat_rate_limit_per_minute",
+            "static_dir",
+            "jquery_dir",
+            "Client_Address_Header"
+        ]
+    );
+    assert_eq!(config.ignored_keys, vec!["use"]);
+    assert!(config.effective_settings().ends_with(
+        "# read by the web app, not by seshatd: seshat_rate_limit_per_minute, static_dir, \
+         jquery_dir, Client_Address_Header\n# ignored (not Seshat settings): use\n"
+    ));
+}
+
+#[test]
 fn the_password_never_shows_in_debug_or_in_the_effective_settings() {
     let config = parse(&seed_with("xmpppassword", "xmpppassword = hunter2")).unwrap();
     assert!(!format!("{config:?}").contains("hunter2"));
@@ -443,6 +466,7 @@ fn the_sample_file_is_valid() {
     assert_eq!(config.account, jid("webchat@example.com"));
     assert_eq!(config.database, Path::new("/var/lib/seshat/seshat.db"));
     assert!(config.ignored_keys.is_empty());
+    assert!(config.web_app_keys.is_empty());
 }
 
 #[test]
@@ -462,5 +486,16 @@ fn the_defaults_the_sample_file_documents_are_the_real_ones() {
     defaults.server = documented.server.clone();
     defaults.staff_names = documented.staff_names.clone();
     defaults.file = documented.file.clone();
+    // The web app's keys are documented too, and are not the daemon's.
+    assert_eq!(
+        documented.web_app_keys,
+        vec![
+            "rate_limit_per_minute",
+            "static_dir",
+            "jquery_dir",
+            "client_address_header"
+        ]
+    );
+    defaults.web_app_keys = documented.web_app_keys.clone();
     assert_eq!(documented, defaults);
 }

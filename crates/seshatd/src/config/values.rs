@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use seshat_client::StaffNames;
 use xmpp_parsers::jid::BareJid;
 
 /// The levels `log_level` accepts on its own.
@@ -81,30 +82,22 @@ pub fn log_level(value: &str) -> Result<String, String> {
     ))
 }
 
-/// Reads `jid = Display Name` pairs separated by commas. Every JID must be
-/// one of `staff` (a name for anyone else is surely a typo).
+/// Reads `jid = Display Name` pairs separated by commas, by the rules
+/// the web side reads them with ([`StaffNames::parse`]), and checks each
+/// JID fully: it must be one of `staff` (a name for anyone else is surely
+/// a typo).
 pub fn staff_names(value: &str, staff: &[BareJid]) -> Result<Vec<(BareJid, String)>, String> {
-    let mut names: Vec<(BareJid, String)> = Vec::new();
-    for pair in value
-        .split(',')
-        .map(str::trim)
-        .filter(|pair| !pair.is_empty())
-    {
-        let Some((jid, name)) = pair.split_once('=') else {
-            return Err(format!("\"{pair}\" is not of the form jid = Display Name"));
-        };
-        let jid = bare_jid(jid.trim())?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().any(char::is_control) {
-            return Err(format!("\"{pair}\" does not give a printable name"));
-        }
-        if !staff.contains(&jid) {
-            return Err(format!("{jid} is not one of localusers"));
-        }
-        names.retain(|(known, _)| known != &jid);
-        names.push((jid, name.to_owned()));
-    }
-    Ok(names)
+    let names = StaffNames::parse(value).map_err(|error| error.to_string())?;
+    names
+        .iter()
+        .map(|(jid, name)| {
+            let jid = bare_jid(jid)?;
+            if !staff.contains(&jid) {
+                return Err(format!("{jid} is not one of localusers"));
+            }
+            Ok((jid, name.to_owned()))
+        })
+        .collect()
 }
 
 /// Checks an XMPP resource (the part after `/` in a full JID).

@@ -1,14 +1,15 @@
-//! What can be wrong with a configuration file, one line each, naming the
-//! file, the section and the key so that the operator can fix it at once.
+//! What can be wrong with Seshat's section of an ini file, one line each,
+//! naming the file, the section and the key so that the operator can fix
+//! it at once. Both programs report their settings with this type.
 
 use std::io;
 use std::path::PathBuf;
 
-/// A configuration that cannot be used. Every message is a single line
+/// Settings that cannot be used. Every message is a single line
 /// that starts with the file name, then the section and key when known,
 /// e.g. `seshat.ini [Seshat] localusers: "bob" is not a bare JID (user@domain)`.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub enum SettingsError {
     /// The file could not be read (missing, unreadable, not UTF-8).
     #[error("{}: cannot read the configuration file: {cause}", file.display())]
     Unreadable {
