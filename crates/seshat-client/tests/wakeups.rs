@@ -12,6 +12,10 @@ const DEADLINE: Duration = Duration::from_secs(20);
 
 const STAFF: &str = "joe@example.com";
 
+/// Handles the chat whose commit, made last, shows that everything
+/// committed before it has been read.
+const FENCE_STAFF: &str = "carol@example.com";
+
 struct TwoSides {
     _dir: tempfile::TempDir,
     path: std::path::PathBuf,
@@ -60,10 +64,25 @@ fn until_woken(subscription: &mut Subscription, what: &str) {
     });
 }
 
+/// The newest message the visitor of `chat` has waiting, taken.
+fn last_text_for_visitor(store: &SqliteStore, chat: &seshat_client::NewChat) -> String {
+    let messages = store.take_for_visitor(&chat.token).unwrap();
+    messages
+        .last()
+        .expect("a message for the visitor")
+        .text
+        .clone()
+}
+
 /// An open chat handled by [`STAFF`].
 fn open_chat(store: &SqliteStore) -> seshat_client::NewChat {
+    open_chat_for(store, STAFF)
+}
+
+/// An open chat handled by `staff`.
+fn open_chat_for(store: &SqliteStore, staff: &str) -> seshat_client::NewChat {
     let chat = store.start_chat("Visitor", None).unwrap();
-    store.accept(chat.id, STAFF).unwrap();
+    store.accept(chat.id, staff).unwrap();
     chat
 }
 
@@ -75,11 +94,7 @@ fn a_waiter_is_not_woken_by_commits_on_another_chat() {
     let chat_a = open_chat(&sides.web);
     let chat_b = sides.web.start_chat("B", None).unwrap();
     sides.web.accept(chat_b.id, "bob@example.com").unwrap();
-    let fence_chat = sides.web.start_chat("Fence", None).unwrap();
-    sides
-        .web
-        .accept(fence_chat.id, "carol@example.com")
-        .unwrap();
+    let fence_chat = open_chat_for(&sides.web, FENCE_STAFF);
 
     let wakeups = sides.web.wakeups();
     let a = wakeups.subscribe(Topic::Chat(chat_a.id));
@@ -98,10 +113,7 @@ fn a_waiter_is_not_woken_by_commits_on_another_chat() {
     }
     // The change log is read in order, so once the fence is woken every
     // commit before it has been dispatched.
-    sides
-        .daemon
-        .reply_from_staff("carol@example.com", "fence")
-        .unwrap();
+    sides.daemon.reply_from_staff(FENCE_STAFF, "fence").unwrap();
     until_woken(&mut fence, "a reply on the fence chat");
 
     assert_eq!(wakeups.broadcasts(), 0, "everyone was woken at once");
@@ -120,14 +132,7 @@ fn a_reply_from_the_other_side_wakes_its_chat_at_once() {
     let mut waiter = sides.web.wakeups().subscribe(Topic::Chat(chat.id));
     sides.daemon.reply_from_staff(STAFF, "Hello").unwrap();
     until_woken(&mut waiter, "the staff reply");
-    let texts: Vec<String> = sides
-        .web
-        .take_for_visitor(&chat.token)
-        .unwrap()
-        .into_iter()
-        .map(|message| message.text)
-        .collect();
-    assert_eq!(texts.last().map(String::as_str), Some("Hello"));
+    assert_eq!(last_text_for_visitor(&sides.web, &chat), "Hello");
 }
 
 #[test]
@@ -139,11 +144,7 @@ fn acknowledgements_and_other_silent_changes_wake_nobody() {
     sides.web.reply_from_staff(STAFF, "two").unwrap();
     sides.web.send_from_visitor(&chat.token, "hello").unwrap();
     let shown = sides.web.peek_for_visitor(&chat.token).unwrap();
-    let fence_chat = sides.web.start_chat("Fence", None).unwrap();
-    sides
-        .web
-        .accept(fence_chat.id, "carol@example.com")
-        .unwrap();
+    let fence_chat = open_chat_for(&sides.web, FENCE_STAFF);
 
     let wakeups = sides.web.wakeups();
     let watched = wakeups.subscribe(Topic::Chat(chat.id));
@@ -170,10 +171,7 @@ fn acknowledgements_and_other_silent_changes_wake_nobody() {
         .unwrap();
 
     // The fence: a reply on another chat, read after everything above.
-    sides
-        .daemon
-        .reply_from_staff("carol@example.com", "fence")
-        .unwrap();
+    sides.daemon.reply_from_staff(FENCE_STAFF, "fence").unwrap();
     until_woken(&mut fence, "the fence");
     assert!(!watched.has_changed(), "an acknowledgement woke the chat");
     assert!(!staff.has_changed(), "a delivery mark woke the daemon");
@@ -220,12 +218,5 @@ fn rows_another_program_writes_wake_their_waiters() {
         )
         .unwrap();
     until_woken(&mut waiter, "a row written by another program");
-    let texts: Vec<String> = sides
-        .web
-        .take_for_visitor(&chat.token)
-        .unwrap()
-        .into_iter()
-        .map(|message| message.text)
-        .collect();
-    assert_eq!(texts.last().map(String::as_str), Some("from Python"));
+    assert_eq!(last_text_for_visitor(&sides.web, &chat), "from Python");
 }

@@ -9,38 +9,39 @@ use crate::clock::{self, read_time};
 use crate::error::Result;
 use crate::model::{HistoryEntry, Inbox, StaffMessage, VisitorMessage};
 
-/// Queues `text` for the chat's visitor; `author` is the staff member who
-/// wrote it, or `None` for Seshat's own notices.
-pub(super) fn queue_for_visitor(
-    connection: &Connection,
-    chat_id: i64,
-    text: &str,
-    author: Option<&str>,
-) -> Result<()> {
-    connection
-        .prepare_cached(
-            "INSERT INTO remotemessagequeue (posttime, sendtime, chatid, message, author)
-             VALUES (?1, NULL, ?2, ?3, ?4)",
-        )?
-        .execute((clock::now(), chat_id, text, author))?;
-    Ok(())
+/// The two queues, named after who reads them.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Queue {
+    /// `remotemessagequeue`: to the visitor. The author is the staff member
+    /// who wrote the text, or `None` for Seshat's own notices.
+    ToVisitor,
+    /// `localmessagequeue`: to the chat's staff member. The author is
+    /// `None` for what the visitor wrote and
+    /// [`crate::store::schema::AUTHOR_SESHAT`] for Seshat's own notices,
+    /// which history leaves out (the visitor has their own copy).
+    ToStaff,
 }
 
-/// Queues `text` for the staff member of the chat. `author` is `None` for
-/// what the visitor wrote and [`crate::store::schema::AUTHOR_SESHAT`] for
-/// Seshat's own notices, which history leaves out (the visitor has their
-/// own copy).
-pub(super) fn queue_for_staff(
+/// Queues `text` on `queue` for the chat.
+pub(super) fn queue(
     connection: &Connection,
+    queue: Queue,
     chat_id: i64,
     text: &str,
     author: Option<&str>,
 ) -> Result<()> {
-    connection
-        .prepare_cached(
+    let statement = match queue {
+        Queue::ToVisitor => {
+            "INSERT INTO remotemessagequeue (posttime, sendtime, chatid, message, author)
+             VALUES (?1, NULL, ?2, ?3, ?4)"
+        }
+        Queue::ToStaff => {
             "INSERT INTO localmessagequeue (posttime, sendtime, chatid, message, author)
-             VALUES (?1, NULL, ?2, ?3, ?4)",
-        )?
+             VALUES (?1, NULL, ?2, ?3, ?4)"
+        }
+    };
+    connection
+        .prepare_cached(statement)?
         .execute((clock::now(), chat_id, text, author))?;
     Ok(())
 }

@@ -29,7 +29,7 @@ use crate::model::{
 use crate::status::ChatStatus;
 use crate::texts;
 use crate::token::ChatToken;
-use messages::{queue_for_staff, queue_for_visitor};
+use messages::{queue, Queue};
 
 /// How an [`SqliteStore`] opens and shares its file.
 #[derive(Debug, Clone)]
@@ -174,7 +174,7 @@ impl Store for SqliteStore {
         let token = ChatToken::generate();
         let id = self.write(|tx| {
             let id = chats::insert(tx, visitor, start_message, &token)?;
-            queue_for_visitor(tx, id, texts::CHAT_REQUESTED, None)?;
+            queue(tx, Queue::ToVisitor, id, texts::CHAT_REQUESTED, None)?;
             Ok(id)
         })?;
         tracing::info!(chat = id, "chat started");
@@ -187,16 +187,22 @@ impl Store for SqliteStore {
             let chat_id = chats::id_of(tx, token)?;
             Ok(match chats::status_of(tx, chat_id)? {
                 status if status.is_over() => {
-                    queue_for_visitor(tx, chat_id, texts::ALREADY_CLOSED, None)?;
+                    queue(tx, Queue::ToVisitor, chat_id, texts::ALREADY_CLOSED, None)?;
                     SendOutcome::ChatIsOver
                 }
                 ChatStatus::Open => {
-                    queue_for_staff(tx, chat_id, text, None)?;
+                    queue(tx, Queue::ToStaff, chat_id, text, None)?;
                     SendOutcome::Sent
                 }
                 _ => {
-                    queue_for_visitor(tx, chat_id, texts::DELIVERED_WHEN_STARTED, None)?;
-                    queue_for_staff(tx, chat_id, text, None)?;
+                    queue(
+                        tx,
+                        Queue::ToVisitor,
+                        chat_id,
+                        texts::DELIVERED_WHEN_STARTED,
+                        None,
+                    )?;
+                    queue(tx, Queue::ToStaff, chat_id, text, None)?;
                     SendOutcome::HeldUntilAccepted
                 }
             })
@@ -238,13 +244,19 @@ impl Store for SqliteStore {
             match chats::status_of(tx, chat_id)? {
                 ChatStatus::Open => {
                     chats::set_status(tx, chat_id, ChatStatus::Closed)?;
-                    queue_for_staff(tx, chat_id, texts::CHAT_CLOSED, Some(schema::AUTHOR_SESHAT))?;
-                    queue_for_visitor(tx, chat_id, texts::CHAT_CLOSED, None)?;
+                    queue(
+                        tx,
+                        Queue::ToStaff,
+                        chat_id,
+                        texts::CHAT_CLOSED,
+                        Some(schema::AUTHOR_SESHAT),
+                    )?;
+                    queue(tx, Queue::ToVisitor, chat_id, texts::CHAT_CLOSED, None)?;
                     Ok(Some(chat_id))
                 }
                 status if status.is_pending() => {
                     chats::set_status(tx, chat_id, ChatStatus::Closed)?;
-                    queue_for_visitor(tx, chat_id, texts::CHAT_CLOSED, None)?;
+                    queue(tx, Queue::ToVisitor, chat_id, texts::CHAT_CLOSED, None)?;
                     Ok(Some(chat_id))
                 }
                 _ => Ok(None),
@@ -310,7 +322,7 @@ impl Store for SqliteStore {
         let failed = self.write(|tx| {
             let failed = chats::fail_pending(tx, chat_id)?;
             if failed {
-                queue_for_visitor(tx, chat_id, notice, None)?;
+                queue(tx, Queue::ToVisitor, chat_id, notice, None)?;
             }
             Ok(failed)
         })?;
@@ -339,7 +351,7 @@ impl Store for SqliteStore {
                 ChatStatus::Failed => AcceptOutcome::Failed,
                 ChatStatus::Waiting | ChatStatus::Notified => {
                     chats::hand_to(tx, chat_id, staff)?;
-                    queue_for_visitor(tx, chat_id, texts::CHAT_STARTED, None)?;
+                    queue(tx, Queue::ToVisitor, chat_id, texts::CHAT_STARTED, None)?;
                     AcceptOutcome::Accepted(Chat {
                         status: ChatStatus::Open,
                         staff: Some(staff.to_owned()),
@@ -367,7 +379,7 @@ impl Store for SqliteStore {
                 ChatStatus::Closed | ChatStatus::CanceledLocally => CancelOutcome::AlreadyClosed,
                 ChatStatus::Waiting | ChatStatus::Notified | ChatStatus::Failed => {
                     chats::set_status(tx, chat_id, ChatStatus::CanceledLocally)?;
-                    queue_for_visitor(tx, chat_id, texts::CHAT_CANCELED, None)?;
+                    queue(tx, Queue::ToVisitor, chat_id, texts::CHAT_CANCELED, None)?;
                     CancelOutcome::Canceled(Chat {
                         status: ChatStatus::CanceledLocally,
                         ..chat
@@ -387,7 +399,7 @@ impl Store for SqliteStore {
                 return Ok(None);
             };
             chats::set_status(tx, chat.id, ChatStatus::Closed)?;
-            queue_for_visitor(tx, chat.id, texts::CHAT_CLOSED, None)?;
+            queue(tx, Queue::ToVisitor, chat.id, texts::CHAT_CLOSED, None)?;
             Ok(Some(Chat {
                 status: ChatStatus::Closed,
                 ..chat
@@ -409,7 +421,7 @@ impl Store for SqliteStore {
             let Some(chat) = chats::open_chat_of(tx, staff)? else {
                 return Ok(None);
             };
-            queue_for_visitor(tx, chat.id, text, Some(staff))?;
+            queue(tx, Queue::ToVisitor, chat.id, text, Some(staff))?;
             Ok(Some(chat.id))
         })
     }
