@@ -18,16 +18,16 @@
 //! A dead link is thus noticed within a minute.
 
 pub mod backoff;
+mod connector;
 mod login;
+mod socket;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use tokio::sync::oneshot;
-use tokio_xmpp::connect::{
-    DnsConfig, ServerConnector, StartTlsServerConnector, TcpServerConnector,
-};
+use tokio_xmpp::connect::{DnsConfig, ServerConnector};
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::message::Message;
@@ -39,6 +39,7 @@ use tokio_xmpp::xmlstream::Timeouts;
 use tokio_xmpp::Stanza;
 
 use self::backoff::{random_unit, Backoff, STABLE_AFTER};
+use self::connector::{PlainConnector, StartTlsConnector};
 use crate::config::{Config, Secret, ServerAddress, TlsPolicy};
 
 /// Silence from the server after which we prompt it for a sign of life.
@@ -154,11 +155,9 @@ impl XmppConnection {
     pub fn start(settings: &XmppSettings) -> Self {
         let dns = DnsConfig::no_srv(&settings.server.host, settings.server.port);
         let stream = match settings.tls {
-            TlsPolicy::StartTls => {
-                reconnecting_stream(StartTlsServerConnector::from(dns), settings)
-            }
+            TlsPolicy::StartTls => reconnecting_stream(StartTlsConnector(dns), settings),
             // The daemon warns about this at start-up.
-            TlsPolicy::PlainTcp => reconnecting_stream(TcpServerConnector::from(dns), settings),
+            TlsPolicy::PlainTcp => reconnecting_stream(PlainConnector(dns), settings),
         };
         XmppConnection {
             stream,
