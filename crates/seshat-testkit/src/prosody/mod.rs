@@ -11,7 +11,7 @@
 
 mod accounts;
 mod cert;
-mod command;
+pub(crate) mod command;
 mod config;
 
 use std::fs::{self, File};
@@ -306,6 +306,24 @@ impl Prosody {
 
     fn console_path(&self) -> PathBuf {
         self.dir.path().join("console.log")
+    }
+}
+
+impl crate::XmppServer for Prosody {
+    fn addr(&self) -> String {
+        Prosody::addr(self)
+    }
+
+    fn domain(&self) -> &str {
+        Prosody::domain(self)
+    }
+
+    fn uses_tls(&self) -> bool {
+        Prosody::uses_tls(self)
+    }
+
+    fn register_many(&self, accounts: &[(&str, &str)]) -> Result<(), Error> {
+        Prosody::register_many(self, accounts)
     }
 }
 

@@ -17,16 +17,17 @@ use tokio_xmpp::error::{Error, ProtocolError};
 use tokio_xmpp::parsers::jid::Jid;
 use tokio_xmpp::xmlstream::{initiate_stream, PendingFeaturesRecv, StreamHeader, Timeouts};
 
-use super::socket::LowLatencyTcp;
+use super::socket::{LinkReport, LowLatencyTcp};
 
-/// XMPP over TCP without encryption.
+/// XMPP over TCP without encryption; its sockets tell the report how they
+/// end.
 #[derive(Clone, Debug)]
-pub(super) struct PlainConnector(pub(super) DnsConfig);
+pub(super) struct PlainConnector(pub(super) DnsConfig, pub(super) LinkReport);
 
 /// XMPP with mandatory STARTTLS; tokio-xmpp checks the certificate against
 /// the JID's domain (rustls with the system's roots).
 #[derive(Clone, Debug)]
-pub(super) struct StartTlsConnector(pub(super) DnsConfig);
+pub(super) struct StartTlsConnector(pub(super) DnsConfig, pub(super) LinkReport);
 
 impl ServerConnector for PlainConnector {
     type Stream = BufStream<LowLatencyTcp>;
@@ -37,8 +38,7 @@ impl ServerConnector for PlainConnector {
         ns: &'static str,
         timeouts: Timeouts,
     ) -> Result<(PendingFeaturesRecv<Self::Stream>, ChannelBinding), Error> {
-        let tcp = LowLatencyTcp::connect(&self.0).await?;
-        let stream = initiate_stream(BufStream::new(tcp), ns, header(jid), timeouts).await?;
+        let stream = open(&self.0, &self.1, jid, ns, timeouts).await?;
         Ok((stream, ChannelBinding::None))
     }
 }
@@ -52,8 +52,7 @@ impl ServerConnector for StartTlsConnector {
         ns: &'static str,
         timeouts: Timeouts,
     ) -> Result<(PendingFeaturesRecv<Self::Stream>, ChannelBinding), Error> {
-        let tcp = LowLatencyTcp::connect(&self.0).await?;
-        let plain = initiate_stream(BufStream::new(tcp), ns, header(jid), timeouts).await?;
+        let plain = open(&self.0, &self.1, jid, ns, timeouts).await?;
         let (features, plain) = plain.recv_features().await?;
         if !features.can_starttls() {
             // Never carry on in plain text: STARTTLS stripping relies on it.
@@ -63,6 +62,18 @@ impl ServerConnector for StartTlsConnector {
         let stream = initiate_stream(BufStream::new(tls), ns, header(jid), timeouts).await?;
         Ok((stream, channel_binding))
     }
+}
+
+/// A [`LowLatencyTcp`] connection to `server` with the stream header sent.
+async fn open(
+    server: &DnsConfig,
+    report: &LinkReport,
+    jid: &Jid,
+    ns: &'static str,
+    timeouts: Timeouts,
+) -> Result<PendingFeaturesRecv<BufStream<LowLatencyTcp>>, Error> {
+    let tcp = LowLatencyTcp::connect(server, report).await?;
+    Ok(initiate_stream(BufStream::new(tcp), ns, header(jid), timeouts).await?)
 }
 
 /// The stream header a client sends: addressed to its own domain.
@@ -107,7 +118,7 @@ mod tests {
     async fn a_plain_login_runs_on_a_low_latency_socket() {
         let prosody = Prosody::start().expect("start prosody");
         let jid = bot(&prosody);
-        let connector = PlainConnector(DnsConfig::addr(&prosody.addr()));
+        let connector = PlainConnector(DnsConfig::addr(&prosody.addr()), LinkReport::default());
         let (_, stream) = authenticate(connector, &jid, PASSWORD, Timeouts::tight())
             .await
             .expect("log in");
@@ -120,7 +131,7 @@ mod tests {
         // The only test in this binary that uses TLS: nothing else reads it.
         std::env::set_var("SSL_CERT_FILE", prosody.certificate_path().unwrap());
         let jid = bot(&prosody);
-        let connector = StartTlsConnector(DnsConfig::addr(&prosody.addr()));
+        let connector = StartTlsConnector(DnsConfig::addr(&prosody.addr()), LinkReport::default());
         let (_, stream) = authenticate(connector, &jid, PASSWORD, Timeouts::tight())
             .await
             .expect("log in over STARTTLS");

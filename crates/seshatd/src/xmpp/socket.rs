@@ -25,8 +25,10 @@
 //! by the admin; switching the server's Nagle off is the admin
 //! reconfiguration we must not require.
 
+use std::fmt;
 use std::io;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use socket2::SockRef;
@@ -35,18 +37,26 @@ use tokio::net::TcpStream;
 use tokio_xmpp::connect::DnsConfig;
 
 /// A TCP connection with Nagle's algorithm off that acknowledges what it
-/// receives at once. See the [module docs](self).
+/// receives at once, and tells its [`LinkReport`] how it ended. See the
+/// [module docs](self).
 #[derive(Debug)]
 pub struct LowLatencyTcp {
     tcp: TcpStream,
+    report: LinkReport,
 }
 
 impl LowLatencyTcp {
     /// Connects to `server` and sets the options.
-    pub(super) async fn connect(server: &DnsConfig) -> Result<Self, tokio_xmpp::Error> {
+    pub(super) async fn connect(
+        server: &DnsConfig,
+        report: &LinkReport,
+    ) -> Result<Self, tokio_xmpp::Error> {
         let tcp = server.resolve().await?;
         tcp.set_nodelay(true)?;
-        let socket = LowLatencyTcp { tcp };
+        let socket = LowLatencyTcp {
+            tcp,
+            report: report.clone(),
+        };
         socket.acknowledge_at_once()?;
         Ok(socket)
     }
@@ -75,13 +85,18 @@ impl AsyncRead for LowLatencyTcp {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
+        let (before, room) = (buf.filled().len(), buf.remaining());
         let polled = Pin::new(&mut self.tcp).poll_read(cx, buf);
-        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
-            if let Err(error) = self.acknowledge_at_once() {
-                // Only latency is at stake, never data: keep reading.
-                tracing::debug!(%error, "cannot re-arm TCP_QUICKACK");
+        match &polled {
+            Poll::Ready(Ok(())) if buf.filled().len() > before => {
+                if let Err(error) = self.acknowledge_at_once() {
+                    // Only latency is at stake, never data: keep reading.
+                    tracing::debug!(%error, "cannot re-arm TCP_QUICKACK");
+                }
             }
+            Poll::Ready(Ok(())) if room > 0 => self.report.record(LinkEnd::ClosedByServer),
+            Poll::Ready(Err(error)) => self.report.record(LinkEnd::Broken(error.to_string())),
+            _ => {}
         }
         polled
     }
@@ -93,7 +108,11 @@ impl AsyncWrite for LowLatencyTcp {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.tcp).poll_write(cx, buf)
+        let polled = Pin::new(&mut self.tcp).poll_write(cx, buf);
+        if let Poll::Ready(Err(error)) = &polled {
+            self.report.record(LinkEnd::Broken(error.to_string()));
+        }
+        polled
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -114,5 +133,44 @@ impl AsyncWrite for LowLatencyTcp {
 
     fn is_write_vectored(&self) -> bool {
         self.tcp.is_write_vectored()
+    }
+}
+
+/// How a connection ended, as far as its socket saw: shared by the sockets
+/// of one XMPP connection and the code that tells the admin why the link
+/// was lost. Only the first end is kept until it is taken.
+#[derive(Clone, Debug, Default)]
+pub(super) struct LinkReport(Arc<Mutex<Option<LinkEnd>>>);
+
+/// What the socket saw when the connection ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum LinkEnd {
+    /// The server closed its side (end of file).
+    ClosedByServer,
+    /// Reading or writing failed; the operating system's words.
+    Broken(String),
+}
+
+impl LinkReport {
+    fn record(&self, end: LinkEnd) {
+        self.slot().get_or_insert(end);
+    }
+
+    /// Takes what was recorded, leaving nothing.
+    pub(super) fn take(&self) -> Option<LinkEnd> {
+        self.slot().take()
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<LinkEnd>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl fmt::Display for LinkEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkEnd::ClosedByServer => f.write_str("the server closed the connection"),
+            LinkEnd::Broken(error) => write!(f, "the connection broke: {error}"),
+        }
     }
 }

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use seshat_client::{ChatToken, Client, NewChat};
-use seshat_testkit::{BareJid, Prosody, Show, StaffClient};
+use seshat_testkit::{BareJid, Prosody, Show, StaffClient, XmppServer};
 use tempfile::TempDir;
 
 /// Every account's password.
@@ -57,8 +57,8 @@ fn unique(name: &str) -> String {
 }
 
 /// Sets up a [`Rig`].
-pub struct RigBuilder {
-    prosody: Arc<Prosody>,
+pub struct RigBuilder<S: XmppServer = Prosody> {
+    prosody: Arc<S>,
     staff: Vec<String>,
     /// Extra `key = value` lines for the configuration.
     settings: Vec<(String, String)>,
@@ -69,7 +69,7 @@ pub struct RigBuilder {
     start_daemon: bool,
 }
 
-impl RigBuilder {
+impl<S: XmppServer> RigBuilder<S> {
     /// Staff members, by short name (`alice`); each gets a unique account.
     pub fn staff(mut self, names: &[&str]) -> Self {
         self.staff = names.iter().map(|name| name.to_string()).collect();
@@ -104,7 +104,7 @@ impl RigBuilder {
 
     /// Registers the accounts, writes the configuration, opens the
     /// database and (unless told otherwise) starts the daemon.
-    pub fn build(self) -> Rig {
+    pub fn build(self) -> Rig<S> {
         let tag = unique("");
         let account = |name: &str| format!("{name}{tag}");
         let bot_user = account("bot");
@@ -179,9 +179,10 @@ impl RigBuilder {
 }
 
 /// One deployment of Seshat for one test. See the [module docs](self).
-pub struct Rig {
-    /// The XMPP server.
-    pub prosody: Arc<Prosody>,
+pub struct Rig<S: XmppServer = Prosody> {
+    /// The XMPP server: Prosody unless the rig was built [`RigBuilder::on`]
+    /// another.
+    pub prosody: Arc<S>,
     /// Suffix that makes this rig's account names unique.
     tag: String,
     /// The bot's user name.
@@ -206,7 +207,9 @@ impl Rig {
     pub fn builder() -> RigBuilder {
         RigBuilder::on(shared_prosody())
     }
+}
 
+impl<S: XmppServer> Rig<S> {
     /// The account name of short name `name` (`alice` -> `alice7`).
     pub fn user(&self, name: &str) -> String {
         format!("{name}{}", self.tag)
@@ -234,7 +237,7 @@ impl Rig {
         resource: &str,
         show: Option<Show>,
     ) -> StaffClient {
-        StaffClient::connect_with_show(&self.prosody, &self.user(name), PASSWORD, resource, show)
+        StaffClient::connect_with_show(&*self.prosody, &self.user(name), PASSWORD, resource, show)
             .await
             .unwrap_or_else(|error| panic!("{name} cannot log in: {error}"))
     }
@@ -347,9 +350,10 @@ impl Rig {
     }
 }
 
-impl RigBuilder {
-    /// A rig on `prosody` (for tests that need a server of their own).
-    pub fn on(prosody: Arc<Prosody>) -> Self {
+impl<S: XmppServer> RigBuilder<S> {
+    /// A rig on `prosody` (for tests that need a server of their own), or
+    /// on another XMPP server the kit started.
+    pub fn on(prosody: Arc<S>) -> Self {
         RigBuilder {
             prosody,
             staff: vec!["alice".to_owned()],
