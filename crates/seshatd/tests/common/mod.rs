@@ -527,3 +527,29 @@ pub fn run_seshatd(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// Freezes a Prosody with SIGSTOP and thaws it on drop, whatever happens.
+pub struct Frozen(String);
+
+impl Frozen {
+    /// Stops `prosody` until the value is dropped.
+    pub fn freeze(prosody: &Prosody) -> Frozen {
+        let pid = std::fs::read_to_string(prosody.dir().join("prosody.pid"))
+            .expect("prosody's pid file")
+            .trim()
+            .to_owned();
+        signal("-STOP", &pid);
+        Frozen(pid)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        signal("-CONT", &self.0);
+    }
+}
+
+fn signal(which: &str, pid: &str) {
+    let status = Command::new("kill").args([which, pid]).status().unwrap();
+    assert!(status.success(), "kill {which} {pid}");
+}
