@@ -8,18 +8,8 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use common::{Frozen, Rig, RigBuilder, Visitor, QUIET, WAIT};
-use seshat_client::texts as visitor_texts;
+use common::{Frozen, Rig, RigBuilder, QUIET, WAIT};
 use seshat_testkit::{wait_until_async, Prosody, ReceivedMessage, StaffClient};
-
-/// Opens a chat between a visitor and Alice.
-async fn accepted_chat(rig: &Rig, alice: &mut StaffClient) -> Visitor {
-    let mut chat = rig.visitor("visitor", None).await;
-    rig.accept(alice, &chat).await;
-    chat.expect(&[visitor_texts::CHAT_REQUESTED, visitor_texts::CHAT_STARTED])
-        .await;
-    chat
-}
 
 /// The staff-bound messages the store holds undelivered, by text.
 async fn undelivered(rig: &Rig) -> HashMap<String, i64> {
@@ -58,18 +48,9 @@ async fn after_a_kill_only_messages_in_flight_are_sent_again() {
     let mut rig = Rig::builder().staff(&["alice"]).build();
     let mut alice = rig.connect_available("alice", "desk").await;
     let bot = rig.bot();
-    let chat = accepted_chat(&rig, &mut alice).await;
+    let chat = rig.accepted_chat(&mut alice).await;
 
-    let token = chat.token().clone();
-    rig.web
-        .run(move |store| {
-            for n in 0..BURST {
-                store.send_from_visitor(&token, &format!("{n}"))?;
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
+    chat.say_burst(BURST).await;
     // Kill the daemon once the server has acknowledged some of the burst.
     let some_acknowledged = rig
         .web
@@ -122,7 +103,7 @@ async fn a_message_sent_again_after_a_kill_keeps_its_stanza_id() {
     let mut rig = RigBuilder::on(prosody).staff(&["alice"]).build();
     let mut alice = rig.connect_available("alice", "desk").await;
     let bot = rig.bot();
-    let chat = accepted_chat(&rig, &mut alice).await;
+    let chat = rig.accepted_chat(&mut alice).await;
 
     // With the server frozen, the message leaves the daemon but cannot be
     // acknowledged: it is in flight when the daemon dies.

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{expect_from_bot, Rig, RigBuilder, Visitor};
-use seshat_client::texts as visitor_texts;
 use seshat_testkit::{Ejabberd, StaffClient};
 
 /// The deadline for the first visitor message after ejabberd is back: the
@@ -28,10 +27,7 @@ fn rig() -> Rig<Ejabberd> {
 /// Alice online and a visitor's chat she has accepted.
 async fn accepted_chat(rig: &Rig<Ejabberd>) -> (StaffClient, Visitor) {
     let mut alice = rig.connect_available("alice", "desk").await;
-    let mut chat = rig.visitor("visitor", None).await;
-    rig.accept(&mut alice, &chat).await;
-    chat.expect(&[visitor_texts::CHAT_REQUESTED, visitor_texts::CHAT_STARTED])
-        .await;
+    let chat = rig.accepted_chat(&mut alice).await;
     (alice, chat)
 }
 

@@ -335,6 +335,18 @@ impl<S: XmppServer> Rig<S> {
             .unwrap();
     }
 
+    /// A chat `staff` has accepted, its two notices to the visitor taken.
+    pub async fn accepted_chat(&self, staff: &mut StaffClient) -> Visitor {
+        let mut chat = self.visitor("visitor", None).await;
+        self.accept(staff, &chat).await;
+        chat.expect(&[
+            seshat_client::texts::CHAT_REQUESTED,
+            seshat_client::texts::CHAT_STARTED,
+        ])
+        .await;
+        chat
+    }
+
     /// Starts a chat as visitor `name`, with an optional start message.
     pub async fn visitor(&self, name: &str, start_message: Option<&str>) -> Visitor {
         let chat = self
@@ -413,6 +425,21 @@ impl Visitor {
                 .extend(messages.into_iter().map(|message| message.text));
         }
         self.received.pop_front().expect("not empty")
+    }
+
+    /// Queues the messages `0`, `1`, ... `count - 1` for staff in one go,
+    /// as a burst the daemon relays while the test does something else.
+    pub async fn say_burst(&self, count: usize) {
+        let token = self.chat.token.clone();
+        self.web
+            .run(move |store| {
+                for n in 0..count {
+                    store.send_from_visitor(&token, &n.to_string())?;
+                }
+                Ok(())
+            })
+            .await
+            .expect("queue a burst");
     }
 
     /// Asserts that the next messages for the visitor are exactly `texts`.
