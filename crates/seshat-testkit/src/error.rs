@@ -74,6 +74,20 @@ pub enum Error {
         waited: Duration,
     },
 
+    /// ejabberd did not start, accept connections or stop as it should.
+    #[error("ejabberd {what}; its logs say:\n{log}")]
+    Ejabberd {
+        /// What went wrong ("exited during startup (exit status: 1)").
+        what: String,
+        /// Its console output and log file.
+        log: String,
+    },
+
+    /// The `ejabberd` system user, which the Debian package creates and
+    /// which ejabberd must run as, does not exist.
+    #[error("there is no `ejabberd` user: install the package with apt-get install ejabberd")]
+    NoEjabberdUser,
+
     /// A user name or resource does not make a valid JID.
     #[error("{jid:?} is not a valid JID: {source}")]
     InvalidJid {

@@ -8,6 +8,11 @@
 //! - [`prosody`]: [`Prosody`], a private Prosody server in a temporary
 //!   directory on a free loopback port, plain TCP or STARTTLS with a
 //!   self-signed certificate; accounts, stop and restart.
+//! - [`ejabberd`]: [`Ejabberd`], a private ejabberd (Debian's package) the
+//!   same way, for the smoke tests against a second server; stop, kill -9
+//!   and restart.
+//! - [`server`]: [`XmppServer`], what staff clients and test rigs need of
+//!   either server.
 //! - [`staff`]: [`StaffClient`], a real XMPP client standing in for a staff
 //!   member's Jabber client; it approves subscription requests like a normal
 //!   client and lets a test send chat messages, change presence and wait
@@ -36,15 +41,19 @@
 //! # }
 //! ```
 
+pub mod ejabberd;
 pub mod error;
 pub mod ports;
 pub mod prosody;
+pub mod server;
 pub mod staff;
 pub mod wait;
 
+pub use ejabberd::Ejabberd;
 pub use error::Error;
 pub use ports::free_port;
 pub use prosody::Prosody;
+pub use server::XmppServer;
 pub use staff::{ReceivedMessage, ReceivedPresence, StaffClient};
 pub use wait::{wait_until, wait_until_async};
 

@@ -55,6 +55,7 @@
 
 mod client_address;
 pub mod error;
+pub mod listener;
 pub mod options;
 mod origin;
 mod page;

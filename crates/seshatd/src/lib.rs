@@ -28,6 +28,8 @@
 //! - [`broker`]: the event loop that ties the store, presence, commands and
 //!   the XMPP connection together (offers, relaying, timeouts).
 //! - [`daemon`]: start-up and shutdown of the whole process.
+//! - [`logging`]: the log on stderr, and the cap that keeps the XMPP
+//!   crates' wire dumps (and so the password) out of it at any level.
 
 #![warn(missing_docs)]
 
@@ -36,6 +38,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod daemon;
+pub mod logging;
 pub mod presence;
 pub mod texts;
 pub mod xmpp;

@@ -6,14 +6,12 @@
 //! `--check-config` finds the configuration invalid), 2 when the
 //! configuration cannot be used.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 use seshatd::cli::Cli;
 use seshatd::config::Config;
 use seshatd::daemon::Daemon;
-use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -30,13 +28,7 @@ fn main() -> ExitCode {
     }
 
     // The configuration checked that the filter parses.
-    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // Colours for a person at a terminal, plain text for a log file or journal.
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    seshatd::logging::init(&config.log_level);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

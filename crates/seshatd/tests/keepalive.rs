@@ -4,39 +4,13 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{RigBuilder, SECTION, WAIT};
+use common::{Frozen, RigBuilder, SECTION, WAIT};
 use seshat_testkit::Prosody;
 use seshatd::config::Config;
 use seshatd::daemon::Daemon;
-
-/// Freezes a Prosody with SIGSTOP and thaws it on drop, whatever happens.
-struct Frozen(String);
-
-impl Frozen {
-    fn freeze(prosody: &Prosody) -> Frozen {
-        let pid = std::fs::read_to_string(prosody.dir().join("prosody.pid"))
-            .expect("prosody's pid file")
-            .trim()
-            .to_owned();
-        signal("-STOP", &pid);
-        Frozen(pid)
-    }
-}
-
-impl Drop for Frozen {
-    fn drop(&mut self) {
-        signal("-CONT", &self.0);
-    }
-}
-
-fn signal(which: &str, pid: &str) {
-    let status = Command::new("kill").args([which, pid]).status().unwrap();
-    assert!(status.success(), "kill {which} {pid}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_server_is_noticed_and_the_session_comes_back() {

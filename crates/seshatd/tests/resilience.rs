@@ -7,21 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{expect_from_bot, Rig, RigBuilder, WAIT};
-use seshat_client::texts as visitor_texts;
-use seshat_testkit::{Prosody, StaffClient};
+use seshat_testkit::Prosody;
 
 /// Reconnecting takes the daemon's backoff (about a second) plus the staff
 /// client's (tokio-xmpp's: 1 s, 2 s, 4 s...); allow for several rounds.
 const RECONNECT: Duration = Duration::from_secs(45);
-
-/// Opens a chat between a visitor and Alice.
-async fn accepted_chat(rig: &Rig, alice: &mut StaffClient) -> common::Visitor {
-    let mut chat = rig.visitor("visitor", None).await;
-    rig.accept(alice, &chat).await;
-    chat.expect(&[visitor_texts::CHAT_REQUESTED, visitor_texts::CHAT_STARTED])
-        .await;
-    chat
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_chat_survives_the_xmpp_server_restarting() {
@@ -30,7 +20,7 @@ async fn the_chat_survives_the_xmpp_server_restarting() {
     let mut rig = RigBuilder::on(prosody).staff(&["alice"]).build();
     let mut alice = rig.connect_available("alice", "desk").await;
     let bot = rig.bot();
-    let mut chat = accepted_chat(&rig, &mut alice).await;
+    let mut chat = rig.accepted_chat(&mut alice).await;
     chat.say("before").await;
     expect_from_bot(&mut alice, &bot, "before").await;
     // Once the server's acknowledgement is in, "before" is never sent again.
@@ -73,7 +63,7 @@ async fn a_message_queued_while_the_daemon_is_dead_arrives_after_restart() {
     let mut rig = Rig::builder().staff(&["alice"]).build();
     let mut alice = rig.connect_available("alice", "desk").await;
     let bot = rig.bot();
-    let mut chat = accepted_chat(&rig, &mut alice).await;
+    let mut chat = rig.accepted_chat(&mut alice).await;
 
     rig.kill_daemon();
     chat.say("are you there?").await;
@@ -91,20 +81,11 @@ async fn killing_the_daemon_mid_burst_loses_nothing() {
     let mut rig = Rig::builder().staff(&["alice"]).build();
     let mut alice = rig.connect_available("alice", "desk").await;
     let bot = rig.bot();
-    let chat = accepted_chat(&rig, &mut alice).await;
+    let chat = rig.accepted_chat(&mut alice).await;
 
     // Queue a burst and kill the daemon while it is relaying it: some
     // messages are out, some in flight, some not yet sent.
-    let token = chat.token().clone();
-    rig.web
-        .run(move |store| {
-            for n in 0..BURST {
-                store.send_from_visitor(&token, &format!("{n}"))?;
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
+    chat.say_burst(BURST).await;
     let first = alice.expect_message_from(&bot, WAIT).await.unwrap();
     rig.kill_daemon();
     rig.start_daemon();

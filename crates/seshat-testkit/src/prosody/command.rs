@@ -28,6 +28,11 @@ pub(crate) const OPENSSL: Program = Program {
     package: "openssl",
 };
 
+pub(crate) const EJABBERDCTL: Program = Program {
+    name: "ejabberdctl",
+    package: "ejabberd",
+};
+
 impl Program {
     /// A command for this program with `args`, its output captured.
     pub(crate) fn command<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Command {

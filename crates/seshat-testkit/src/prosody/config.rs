@@ -13,8 +13,15 @@ pub(crate) const DOMAIN: &str = "localhost";
 ///
 /// Without `tls` the server speaks plain TCP (loopback tests); with it, the
 /// server offers STARTTLS with the given certificate and refuses clients
-/// that do not use it, as in production.
-pub(crate) fn render(dir: &Path, port: u16, tls: Option<&TlsFiles>) -> String {
+/// that do not use it, as in production. With `only_plain_sasl` it offers
+/// no SASL mechanism but PLAIN, so a client's `<auth>` carries the
+/// password itself (base64-encoded).
+pub(crate) fn render(
+    dir: &Path,
+    port: u16,
+    tls: Option<&TlsFiles>,
+    only_plain_sasl: bool,
+) -> String {
     let path = |name: &str| lua_string(&dir.join(name).to_string_lossy());
     let mut config = String::new();
     // Writing to a String cannot fail, hence the unwraps below.
@@ -61,6 +68,11 @@ pub(crate) fn render(dir: &Path, port: u16, tls: Option<&TlsFiles>) -> String {
         }
     }
     config.push_str("authentication = \"internal_plain\"\n");
+    if only_plain_sasl {
+        config.push_str(
+            "disable_sasl_mechanisms = { \"SCRAM-SHA-1\"; \"SCRAM-SHA-1-PLUS\"; \"SCRAM-SHA-256\"; \"SCRAM-SHA-256-PLUS\"; \"DIGEST-MD5\" }\n",
+        );
+    }
     // mod_tls offers STARTTLS; it is not loaded unless listed.
     let tls_module = if tls.is_some() { " \"tls\";" } else { "" };
     writeln!(
@@ -96,7 +108,7 @@ mod tests {
 
     #[test]
     fn plain_config_listens_on_the_given_port_without_encryption() {
-        let config = render(Path::new("/tmp/x"), 45678, None);
+        let config = render(Path::new("/tmp/x"), 45678, None, false);
         assert!(config.contains("c2s_ports = { 45678 }"));
         assert!(config.contains("data_path = \"/tmp/x/data\""));
         assert!(config.contains("c2s_require_encryption = false"));
@@ -111,12 +123,19 @@ mod tests {
             certificate: PathBuf::from("/tmp/x/localhost.crt"),
             key: PathBuf::from("/tmp/x/localhost.key"),
         };
-        let config = render(Path::new("/tmp/x"), 1, Some(&files));
+        let config = render(Path::new("/tmp/x"), 1, Some(&files), false);
         assert!(config.contains(
             "ssl = { certificate = \"/tmp/x/localhost.crt\"; key = \"/tmp/x/localhost.key\" }"
         ));
         assert!(config.contains("c2s_require_encryption = true"));
         assert!(config.contains("\"tls\";"));
+    }
+
+    #[test]
+    fn plain_sasl_only_disables_every_other_mechanism() {
+        let config = render(Path::new("/tmp/x"), 1, None, true);
+        assert!(config.contains("disable_sasl_mechanisms = { \"SCRAM-SHA-1\";"));
+        assert!(!render(Path::new("/tmp/x"), 1, None, false).contains("disable_sasl"));
     }
 
     #[test]

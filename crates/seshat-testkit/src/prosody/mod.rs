@@ -11,7 +11,7 @@
 
 mod accounts;
 mod cert;
-mod command;
+pub(crate) mod command;
 mod config;
 
 use std::fs::{self, File};
@@ -58,7 +58,15 @@ impl Prosody {
     ///
     /// Returns once the server accepts connections.
     pub fn start() -> Result<Prosody, Error> {
-        Prosody::create(false, None)
+        Prosody::create(false, None, false)
+    }
+
+    /// Starts a plain-TCP instance that offers PLAIN as its only SASL
+    /// mechanism, so that a client's `<auth>` carries the password (in
+    /// base64) instead of a SCRAM proof: for tests that check where the
+    /// password may end up.
+    pub fn start_with_only_plain_sasl() -> Result<Prosody, Error> {
+        Prosody::create(false, None, true)
     }
 
     /// Starts an instance that speaks plain TCP on 127.0.0.1:`port`, a port
@@ -75,7 +83,7 @@ impl Prosody {
             TcpListener::bind((Ipv4Addr::LOCALHOST, port))
                 .map_err(|e| Error::io(format!("listen on 127.0.0.1:{port}"), e))?;
         }
-        Prosody::create(false, Some(port).filter(|&port| port != 0))
+        Prosody::create(false, Some(port).filter(|&port| port != 0), false)
     }
 
     /// Starts an instance that requires STARTTLS, with a freshly generated
@@ -86,12 +94,12 @@ impl Prosody {
     /// variable `SSL_CERT_FILE` to it before connecting. The environment is
     /// shared by the whole process, so do that in a test binary of its own.
     pub fn start_with_tls() -> Result<Prosody, Error> {
-        Prosody::create(true, None)
+        Prosody::create(true, None, false)
     }
 
     /// Creates the directory and configuration, then starts the server on
     /// `port`, or on a free port when it is `None`.
-    fn create(with_tls: bool, port: Option<u16>) -> Result<Prosody, Error> {
+    fn create(with_tls: bool, port: Option<u16>, only_plain_sasl: bool) -> Result<Prosody, Error> {
         let dir = tempfile::Builder::new()
             .prefix("seshat-prosody-")
             .tempdir()
@@ -109,8 +117,11 @@ impl Prosody {
             None => crate::free_port().map_err(|e| Error::io("find a free port for prosody", e))?,
         };
         let config_path = dir.path().join("prosody.cfg.lua");
-        fs::write(&config_path, config::render(dir.path(), port, tls.as_ref()))
-            .map_err(|e| Error::io(format!("write {}", config_path.display()), e))?;
+        fs::write(
+            &config_path,
+            config::render(dir.path(), port, tls.as_ref(), only_plain_sasl),
+        )
+        .map_err(|e| Error::io(format!("write {}", config_path.display()), e))?;
 
         let mut prosody = Prosody {
             dir,
@@ -295,6 +306,24 @@ impl Prosody {
 
     fn console_path(&self) -> PathBuf {
         self.dir.path().join("console.log")
+    }
+}
+
+impl crate::XmppServer for Prosody {
+    fn addr(&self) -> String {
+        Prosody::addr(self)
+    }
+
+    fn domain(&self) -> &str {
+        Prosody::domain(self)
+    }
+
+    fn uses_tls(&self) -> bool {
+        Prosody::uses_tls(self)
+    }
+
+    fn register_many(&self, accounts: &[(&str, &str)]) -> Result<(), Error> {
+        Prosody::register_many(self, accounts)
     }
 }
 

@@ -38,7 +38,9 @@ use tokio_xmpp::Client;
 use self::connector::{PlainConnector, StartTlsConnector};
 pub use self::received::{ReceivedMessage, ReceivedPresence};
 use self::session::{Availability, Command, Outlets, Sent, Session, Status};
-use crate::{Error, Prosody};
+#[cfg(doc)]
+use crate::Prosody;
+use crate::{Error, XmppServer};
 
 /// How long [`StaffClient::connect`] waits for the session to start. A
 /// wrong password shows up as this deadline passing: tokio-xmpp 6 retries
@@ -85,7 +87,7 @@ impl StaffClient {
     /// certificate, see there). Resolves once the session is bound and the
     /// server has acknowledged the initial presence.
     pub async fn connect(
-        prosody: &Prosody,
+        prosody: &(impl XmppServer + ?Sized),
         user: &str,
         password: &str,
         resource: &str,
@@ -97,7 +99,7 @@ impl StaffClient {
     /// `show` (`Some(Show::Away)`, `Some(Show::Dnd)`, ...; `None` for
     /// plainly online).
     pub async fn connect_with_show(
-        prosody: &Prosody,
+        prosody: &(impl XmppServer + ?Sized),
         user: &str,
         password: &str,
         resource: &str,

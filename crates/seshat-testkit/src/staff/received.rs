@@ -14,6 +14,8 @@ pub struct ReceivedMessage {
     pub kind: MessageType,
     /// The body text (the one without a language tag, or else any).
     pub body: String,
+    /// The stanza's `id` attribute, as the sender set it.
+    pub id: Option<String>,
 }
 
 impl ReceivedMessage {
@@ -25,6 +27,7 @@ impl ReceivedMessage {
             from: message.from?,
             kind: message.type_,
             body,
+            id: message.id.map(|id| id.0),
         })
     }
 

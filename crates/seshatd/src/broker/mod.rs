@@ -3,8 +3,10 @@
 //!
 //! It sleeps until something happens, then reacts:
 //!
-//! - **a commit to the store** (the change detector, within milliseconds,
-//!   whichever process wrote): offer new chats, send staff-bound messages;
+//! - **a commit that concerns staff** (a wake-up of [`Topic::Staff`],
+//!   within milliseconds, whichever process wrote: a new chat, a message
+//!   for staff, a status change): offer new chats, send staff-bound
+//!   messages; delivery marks and presence do not wake it;
 //! - **an XMPP event**: a new session (initial presence, subscriptions,
 //!   presence settle time), a lost or resumed connection, staff presence,
 //!   a staff message (command, or text for their visitor);

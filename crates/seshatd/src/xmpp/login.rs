@@ -2,14 +2,15 @@
 //! and the restarted stream with its features, ready for the stanza stream
 //! to bind a resource and negotiate stream management.
 
-use std::borrow::Cow;
-
 use sasl::common::Credentials;
 use tokio_xmpp::connect::ServerConnector;
 use tokio_xmpp::parsers::jid::Jid;
 use tokio_xmpp::parsers::ns;
+use tokio_xmpp::parsers::stream_features::StreamFeatures;
 use tokio_xmpp::stanzastream::Connection;
-use tokio_xmpp::xmlstream::{FallibleStreamElement, StreamHeader, Timeouts};
+use tokio_xmpp::xmlstream::{FallibleStreamElement, Timeouts, XmppStream};
+
+use super::connector::header;
 
 /// Connects with `connector` (TCP, then STARTTLS if it is that kind),
 /// authenticates as `identity` (a full JID asks for that resource) and
@@ -20,6 +21,21 @@ pub(super) async fn log_in<C: ServerConnector>(
     password: &str,
     timeouts: Timeouts,
 ) -> Result<Connection, tokio_xmpp::Error> {
+    let (features, stream) = authenticate(connector, identity, password, timeouts).await?;
+    Ok(Connection {
+        stream: stream.box_stream(),
+        features,
+        identity: identity.clone(),
+    })
+}
+
+/// [`log_in`] up to the restarted stream, whose transport keeps its type.
+pub(super) async fn authenticate<C: ServerConnector>(
+    connector: C,
+    identity: &Jid,
+    password: &str,
+    timeouts: Timeouts,
+) -> Result<(StreamFeatures, XmppStream<C::Stream>), tokio_xmpp::Error> {
     let (pending, channel_binding) = connector
         .connect(identity, ns::JABBER_CLIENT, timeouts)
         .await?;
@@ -36,19 +52,8 @@ pub(super) async fn log_in<C: ServerConnector>(
     let authenticated =
         tokio_xmpp::client_login(stream, features.sasl_mechanisms, credentials).await?;
 
-    let restarted = authenticated
-        .send_header(StreamHeader {
-            to: Some(Cow::Borrowed(identity.domain().as_str())),
-            from: None,
-            id: None,
-        })
-        .await?;
-    let (features, stream) = restarted.recv_features().await?;
-    Ok(Connection {
-        stream: stream.box_stream(),
-        features,
-        identity: identity.clone(),
-    })
+    let restarted = authenticated.send_header(header(identity)).await?;
+    Ok(restarted.recv_features().await?)
 }
 
 /// Whether a failed login is the server refusing our credentials (which

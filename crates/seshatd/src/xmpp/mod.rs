@@ -11,6 +11,19 @@
 //! jitter. Here every loss is reported as [`XmppEvent::Suspended`], and
 //! [`backoff`] paces the new attempts.
 //!
+//! A session the server cannot resume: tokio-xmpp 6 keeps its XEP-0198
+//! state when the server's answer to a resumption does not parse, and asks
+//! to resume the same session again on every reconnect, forever. ejabberd
+//! (23.01, Debian's) answers `<failed><item-not-found/></failed>` without
+//! the `h` attribute XEP-0198 makes optional there, and xmpp-parsers 0.23
+//! requires it. We notice the pattern rather than the element: a login
+//! that was handed to the stream and ended before any session came of it.
+//! Then the whole stanza stream, with its stale state, is replaced by a
+//! fresh one, which logs in with the next backoff step and starts a new
+//! session ([`XmppEvent::SessionStarted`]); the broker re-sends what the
+//! old stream had not delivered. Drop this once tokio-xmpp reads such an
+//! answer as the failed resumption it is.
+//!
 //! Keepalive: after [`KEEPALIVE_IDLE`] without data from the server, the
 //! stanza stream sends a XEP-0198 `<r/>` (or a XEP-0199 ping without stream
 //! management); a server that stays silent for another
@@ -18,16 +31,16 @@
 //! A dead link is thus noticed within a minute.
 
 pub mod backoff;
+mod connector;
 mod login;
+mod socket;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use tokio::sync::oneshot;
-use tokio_xmpp::connect::{
-    DnsConfig, ServerConnector, StartTlsServerConnector, TcpServerConnector,
-};
+use tokio_xmpp::connect::{DnsConfig, ServerConnector};
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::message::Message;
@@ -39,6 +52,8 @@ use tokio_xmpp::xmlstream::Timeouts;
 use tokio_xmpp::Stanza;
 
 use self::backoff::{random_unit, Backoff, STABLE_AFTER};
+use self::connector::{PlainConnector, StartTlsConnector};
+use self::socket::LinkReport;
 use crate::config::{Config, Secret, ServerAddress, TlsPolicy};
 
 /// Silence from the server after which we prompt it for a sign of life.
@@ -144,6 +159,12 @@ pub struct XmppConnection {
     stream: StanzaStream,
     /// For log lines.
     account: BareJid,
+    /// To open a fresh stream when the current one is stuck.
+    settings: XmppSettings,
+    /// Shared with the stream's connection attempts.
+    pacing: Arc<Mutex<Pacing>>,
+    /// How the sockets saw the last connection end.
+    report: LinkReport,
 }
 
 impl XmppConnection {
@@ -152,18 +173,45 @@ impl XmppConnection {
     /// attempts are logged and retried with [`backoff`] for as long as the
     /// connection lives.
     pub fn start(settings: &XmppSettings) -> Self {
-        let dns = DnsConfig::no_srv(&settings.server.host, settings.server.port);
-        let stream = match settings.tls {
-            TlsPolicy::StartTls => {
-                reconnecting_stream(StartTlsServerConnector::from(dns), settings)
-            }
-            // The daemon warns about this at start-up.
-            TlsPolicy::PlainTcp => reconnecting_stream(TcpServerConnector::from(dns), settings),
-        };
+        let pacing = Arc::new(Mutex::new(Pacing {
+            backoff: Backoff::new(),
+            connected_at: None,
+            awaiting_session: false,
+            generation: 0,
+        }));
+        let report = LinkReport::default();
         XmppConnection {
-            stream,
+            stream: open_stream(settings, &pacing, &report),
             account: settings.account.clone(),
+            settings: settings.clone(),
+            pacing,
+            report,
         }
+    }
+
+    /// Reports a loss, and replaces a stream stuck on a session that cannot
+    /// be resumed (see the [module docs](self)).
+    fn on_suspended(&mut self) {
+        let stuck = std::mem::take(&mut lock(&self.pacing).awaiting_session);
+        let seen = self.report.take();
+        if stuck {
+            tracing::warn!(
+                account = %self.account,
+                "the server accepted the login but neither resumed the previous session nor \
+                 started a new one (ejabberd answers a resumption it cannot grant in a way this \
+                 program's XMPP library cannot read); starting a fresh session"
+            );
+            lock(&self.pacing).generation += 1;
+            self.stream = open_stream(&self.settings, &self.pacing, &self.report);
+            return;
+        }
+        let reason = match seen {
+            Some(end) => end.to_string(),
+            None => "the server ended the XMPP stream (shutting down, or a stream error), or \
+                     stopped answering the keepalive"
+                .to_owned(),
+        };
+        tracing::warn!(account = %self.account, "connection to the XMPP server lost: {reason}");
     }
 
     /// The next event; `None` once the stream has ended for good (after
@@ -176,12 +224,21 @@ impl XmppConnection {
             Event::Stream(StreamEvent::Reset {
                 bound_jid,
                 features,
-            }) => XmppEvent::SessionStarted {
-                bound_jid,
-                acks: features.stream_management.is_some(),
-            },
-            Event::Stream(StreamEvent::Suspended) => XmppEvent::Suspended,
-            Event::Stream(StreamEvent::Resumed) => XmppEvent::Resumed,
+            }) => {
+                lock(&self.pacing).awaiting_session = false;
+                XmppEvent::SessionStarted {
+                    bound_jid,
+                    acks: features.stream_management.is_some(),
+                }
+            }
+            Event::Stream(StreamEvent::Suspended) => {
+                self.on_suspended();
+                XmppEvent::Suspended
+            }
+            Event::Stream(StreamEvent::Resumed) => {
+                lock(&self.pacing).awaiting_session = false;
+                XmppEvent::Resumed
+            }
             Event::Stanza(Stanza::Message(message)) => XmppEvent::Message(Box::new(message)),
             Event::Stanza(Stanza::Presence(presence)) => XmppEvent::Presence(Box::new(presence)),
             Event::Stanza(Stanza::Iq(iq)) => match iq {
@@ -201,7 +258,9 @@ impl XmppConnection {
     /// Says goodbye: sends unavailable presence, closes the stream and waits
     /// (a few seconds at most) for the server to close its side.
     pub async fn close(self) {
-        let XmppConnection { stream, account } = self;
+        let XmppConnection {
+            stream, account, ..
+        } = self;
         let goodbye = stream.send(Box::new(Presence::unavailable().into())).await;
         drop(goodbye);
         if tokio::time::timeout(CLOSE_DEADLINE, stream.close())
@@ -253,13 +312,32 @@ impl XmppConnection {
     }
 }
 
+/// A new stanza stream for `settings`, of the current generation.
+fn open_stream(
+    settings: &XmppSettings,
+    pacing: &Arc<Mutex<Pacing>>,
+    report: &LinkReport,
+) -> StanzaStream {
+    let dns = DnsConfig::no_srv(&settings.server.host, settings.server.port);
+    let report = report.clone();
+    match settings.tls {
+        TlsPolicy::StartTls => {
+            reconnecting_stream(StartTlsConnector(dns, report), settings, pacing)
+        }
+        // The daemon warns about this at start-up.
+        TlsPolicy::PlainTcp => reconnecting_stream(PlainConnector(dns, report), settings, pacing),
+    }
+}
+
 /// A stanza stream whose transports come from `connector`, each attempt
-/// paced by a [`Backoff`] shared across losses.
-fn reconnecting_stream<C: ServerConnector>(connector: C, settings: &XmppSettings) -> StanzaStream {
-    let pacing = Arc::new(Mutex::new(Pacing {
-        backoff: Backoff::new(),
-        connected_at: None,
-    }));
+/// paced by the [`Backoff`] in `pacing`, shared across losses and streams.
+fn reconnecting_stream<C: ServerConnector>(
+    connector: C,
+    settings: &XmppSettings,
+    pacing: &Arc<Mutex<Pacing>>,
+) -> StanzaStream {
+    let pacing = Arc::clone(pacing);
+    let generation = lock(&pacing).generation;
     let account = settings.account.clone();
     let identity = settings.identity();
     let password = settings.password.clone();
@@ -272,6 +350,7 @@ fn reconnecting_stream<C: ServerConnector>(connector: C, settings: &XmppSettings
             password: password.clone(),
             timeouts,
             pacing: Arc::clone(&pacing),
+            generation,
         };
         tokio::spawn(attempt.run(slot));
     };
@@ -284,6 +363,16 @@ struct Pacing {
     /// When the last login succeeded; a connection that lasted
     /// [`STABLE_AFTER`] resets the backoff.
     connected_at: Option<Instant>,
+    /// A login was handed to the stream and no session (new or resumed)
+    /// has come of it yet.
+    awaiting_session: bool,
+    /// Counts the streams replaced; attempts for an older one give up.
+    generation: u64,
+}
+
+/// The pacing, whatever a panicking holder left in it.
+fn lock(pacing: &Mutex<Pacing>) -> std::sync::MutexGuard<'_, Pacing> {
+    pacing.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// One run of connection attempts, until one succeeds.
@@ -294,12 +383,19 @@ struct Attempt<C> {
     password: Secret,
     timeouts: Timeouts,
     pacing: Arc<Mutex<Pacing>>,
+    /// The stream generation this attempt serves.
+    generation: u64,
 }
 
 impl<C: ServerConnector> Attempt<C> {
     async fn run(self, slot: oneshot::Sender<Connection>) {
         {
-            let mut pacing = self.pacing.lock().unwrap_or_else(|e| e.into_inner());
+            let mut pacing = lock(&self.pacing);
+            if pacing.awaiting_session {
+                // The last login never became a session: this stream is
+                // stuck, and the connection replaces it.
+                return;
+            }
             if pacing
                 .connected_at
                 .is_some_and(|since| since.elapsed() >= STABLE_AFTER)
@@ -308,12 +404,7 @@ impl<C: ServerConnector> Attempt<C> {
             }
         }
         loop {
-            let delay = self
-                .pacing
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .backoff
-                .next_delay(random_unit());
+            let delay = lock(&self.pacing).backoff.next_delay(random_unit());
             if !delay.is_zero() {
                 tracing::info!(
                     account = %self.account,
@@ -322,8 +413,9 @@ impl<C: ServerConnector> Attempt<C> {
                 );
                 tokio::time::sleep(delay).await;
             }
-            if slot.is_closed() {
-                // The connection was closed or dropped meanwhile.
+            if slot.is_closed() || self.is_outdated() {
+                // The connection was closed, dropped or given a fresh
+                // stream meanwhile.
                 return;
             }
             let login = login::log_in(
@@ -341,10 +433,14 @@ impl<C: ServerConnector> Attempt<C> {
                     );
                 }
                 Ok(Ok(connection)) => {
-                    self.pacing
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .connected_at = Some(Instant::now());
+                    {
+                        let mut pacing = lock(&self.pacing);
+                        if pacing.generation != self.generation {
+                            return;
+                        }
+                        pacing.connected_at = Some(Instant::now());
+                        pacing.awaiting_session = true;
+                    }
                     tracing::info!(account = %self.account, "logged in");
                     // If the stream is gone, the fresh connection is simply dropped.
                     let _ = slot.send(connection);
@@ -362,5 +458,10 @@ impl<C: ServerConnector> Attempt<C> {
                 }
             }
         }
+    }
+
+    /// Whether the stream this attempt serves has been replaced.
+    fn is_outdated(&self) -> bool {
+        lock(&self.pacing).generation != self.generation
     }
 }

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use seshat_client::{ChatToken, Client, NewChat, Topic};
-use seshat_testkit::{BareJid, Prosody, Show, StaffClient};
+use seshat_testkit::{BareJid, Prosody, Show, StaffClient, XmppServer};
 use tempfile::TempDir;
 
 /// Every account's password.
@@ -57,8 +57,8 @@ fn unique(name: &str) -> String {
 }
 
 /// Sets up a [`Rig`].
-pub struct RigBuilder {
-    prosody: Arc<Prosody>,
+pub struct RigBuilder<S: XmppServer = Prosody> {
+    prosody: Arc<S>,
     staff: Vec<String>,
     /// Extra `key = value` lines for the configuration.
     settings: Vec<(String, String)>,
@@ -69,7 +69,7 @@ pub struct RigBuilder {
     start_daemon: bool,
 }
 
-impl RigBuilder {
+impl<S: XmppServer> RigBuilder<S> {
     /// Staff members, by short name (`alice`); each gets a unique account.
     pub fn staff(mut self, names: &[&str]) -> Self {
         self.staff = names.iter().map(|name| name.to_string()).collect();
@@ -104,7 +104,7 @@ impl RigBuilder {
 
     /// Registers the accounts, writes the configuration, opens the
     /// database and (unless told otherwise) starts the daemon.
-    pub fn build(self) -> Rig {
+    pub fn build(self) -> Rig<S> {
         let tag = unique("");
         let account = |name: &str| format!("{name}{tag}");
         let bot_user = account("bot");
@@ -179,9 +179,10 @@ impl RigBuilder {
 }
 
 /// One deployment of Seshat for one test. See the [module docs](self).
-pub struct Rig {
-    /// The XMPP server.
-    pub prosody: Arc<Prosody>,
+pub struct Rig<S: XmppServer = Prosody> {
+    /// The XMPP server: Prosody unless the rig was built [`RigBuilder::on`]
+    /// another.
+    pub prosody: Arc<S>,
     /// Suffix that makes this rig's account names unique.
     tag: String,
     /// The bot's user name.
@@ -206,7 +207,9 @@ impl Rig {
     pub fn builder() -> RigBuilder {
         RigBuilder::on(shared_prosody())
     }
+}
 
+impl<S: XmppServer> Rig<S> {
     /// The account name of short name `name` (`alice` -> `alice7`).
     pub fn user(&self, name: &str) -> String {
         format!("{name}{}", self.tag)
@@ -234,7 +237,7 @@ impl Rig {
         resource: &str,
         show: Option<Show>,
     ) -> StaffClient {
-        StaffClient::connect_with_show(&self.prosody, &self.user(name), PASSWORD, resource, show)
+        StaffClient::connect_with_show(&*self.prosody, &self.user(name), PASSWORD, resource, show)
             .await
             .unwrap_or_else(|error| panic!("{name} cannot log in: {error}"))
     }
@@ -344,6 +347,18 @@ impl Rig {
             .unwrap();
     }
 
+    /// A chat `staff` has accepted, its two notices to the visitor taken.
+    pub async fn accepted_chat(&self, staff: &mut StaffClient) -> Visitor {
+        let mut chat = self.visitor("visitor", None).await;
+        self.accept(staff, &chat).await;
+        chat.expect(&[
+            seshat_client::texts::CHAT_REQUESTED,
+            seshat_client::texts::CHAT_STARTED,
+        ])
+        .await;
+        chat
+    }
+
     /// Starts a chat as visitor `name`, with an optional start message.
     pub async fn visitor(&self, name: &str, start_message: Option<&str>) -> Visitor {
         let chat = self
@@ -359,9 +374,10 @@ impl Rig {
     }
 }
 
-impl RigBuilder {
-    /// A rig on `prosody` (for tests that need a server of their own).
-    pub fn on(prosody: Arc<Prosody>) -> Self {
+impl<S: XmppServer> RigBuilder<S> {
+    /// A rig on `prosody` (for tests that need a server of their own), or
+    /// on another XMPP server the kit started.
+    pub fn on(prosody: Arc<S>) -> Self {
         RigBuilder {
             prosody,
             staff: vec!["alice".to_owned()],
@@ -421,6 +437,21 @@ impl Visitor {
                 .extend(messages.into_iter().map(|message| message.text));
         }
         self.received.pop_front().expect("not empty")
+    }
+
+    /// Queues the messages `0`, `1`, ... `count - 1` for staff in one go,
+    /// as a burst the daemon relays while the test does something else.
+    pub async fn say_burst(&self, count: usize) {
+        let token = self.chat.token.clone();
+        self.web
+            .run(move |store| {
+                for n in 0..count {
+                    store.send_from_visitor(&token, &n.to_string())?;
+                }
+                Ok(())
+            })
+            .await
+            .expect("queue a burst");
     }
 
     /// Asserts that the next messages for the visitor are exactly `texts`.
@@ -534,4 +565,30 @@ pub fn run_seshatd(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// Freezes a Prosody with SIGSTOP and thaws it on drop, whatever happens.
+pub struct Frozen(String);
+
+impl Frozen {
+    /// Stops `prosody` until the value is dropped.
+    pub fn freeze(prosody: &Prosody) -> Frozen {
+        let pid = std::fs::read_to_string(prosody.dir().join("prosody.pid"))
+            .expect("prosody's pid file")
+            .trim()
+            .to_owned();
+        signal("-STOP", &pid);
+        Frozen(pid)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        signal("-CONT", &self.0);
+    }
+}
+
+fn signal(which: &str, pid: &str) {
+    let status = Command::new("kill").args([which, pid]).status().unwrap();
+    assert!(status.success(), "kill {which} {pid}");
 }

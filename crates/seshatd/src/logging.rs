@@ -1,0 +1,78 @@
+//! The daemon's log: lines on stderr at the configured `log_level`, and a
+//! cap that keeps secrets out of it at every level.
+//!
+//! Our own code never logs the password (it is a
+//! [`Secret`](crate::config::Secret)), but a dependency can. tokio-xmpp logs
+//! every buffer it writes or reads at trace level ("SEND ..."/"RECV ..."),
+//! SASL `<auth>` included, and against a server that offers only PLAIN
+//! that element carries the password in base64. So whatever the
+//! configured level, records of the [`WIRE_CRATES`] are let through at
+//! [`WIRE_CRATES_MAX_LEVEL`] at most: their debug lines (connection
+//! attempts, stream management decisions) stay available, their wire dumps
+//! never appear. The cap is a filter of its own, combined with the
+//! configured one, so no `log_level` directive can lift it.
+//!
+//! A program that embeds [`crate::daemon::Daemon`] with a subscriber of its
+//! own should add [`wire_cap`] to it.
+
+use std::io::IsTerminal;
+
+use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+/// The crates that see the XMPP stream raw (the XML, the SASL exchange).
+pub const WIRE_CRATES: &[&str] = &[
+    "tokio_xmpp",
+    "xmpp_parsers",
+    "xso",
+    "rxml",
+    "minidom",
+    "sasl",
+];
+
+/// The most detailed level at which the [`WIRE_CRATES`] are logged.
+pub const WIRE_CRATES_MAX_LEVEL: LevelFilter = LevelFilter::DEBUG;
+
+/// The filter that holds the [`WIRE_CRATES`] to [`WIRE_CRATES_MAX_LEVEL`]
+/// and lets everything else through (the configured level decides).
+pub fn wire_cap() -> Targets {
+    Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_targets(
+            WIRE_CRATES
+                .iter()
+                .map(|target| (*target, WIRE_CRATES_MAX_LEVEL)),
+        )
+}
+
+/// Sends the process's log to stderr at `log_level` (an `EnvFilter`
+/// directive such as `info` or `info,seshatd=debug`; `info` if it does not
+/// parse), capped by [`wire_cap`]. Records of crates that use the `log`
+/// crate, tokio-xmpp among them, go the same way.
+pub fn init(log_level: &str) {
+    let configured = EnvFilter::try_new(log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let lines = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        // Colours for a person at a terminal, plain text for a file or journal.
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_filter(configured.and(wire_cap()));
+    tracing_subscriber::registry().with(lines).init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use tracing::Level;
+
+    #[test]
+    fn wire_crates_are_capped_below_trace_and_others_are_not() {
+        let cap = wire_cap();
+        assert!(!cap.would_enable("tokio_xmpp::xmlstream::capture", &Level::TRACE));
+        assert!(cap.would_enable("tokio_xmpp::stanzastream::worker", &Level::DEBUG));
+        assert!(!cap.would_enable("xmpp_parsers", &Level::TRACE));
+        assert!(cap.would_enable("seshatd::broker", &Level::TRACE));
+    }
+}
