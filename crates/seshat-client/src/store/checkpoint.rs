@@ -15,7 +15,9 @@
 //! gap and wakes all its waiters once (see `detector`).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -47,6 +49,9 @@ enum Notice {
 /// The checkpoint thread of one store; stopped and joined on drop.
 pub(crate) struct Checkpointer {
     notices: Sender<Notice>,
+    /// Set when a round is due; the thread is told only when it turns
+    /// on, so that a burst of commits wakes it once, not once per commit.
+    due: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -55,6 +60,8 @@ impl Checkpointer {
     /// after each [`Checkpointer::changed`].
     pub(crate) fn start(path: PathBuf, busy_timeout: Duration) -> Self {
         let (notices, received) = mpsc::channel::<Notice>();
+        let due = Arc::new(AtomicBool::new(false));
+        let thread_due = Arc::clone(&due);
         let thread = std::thread::Builder::new()
             .name("seshat-checkpoint".to_owned())
             .spawn(move || {
@@ -70,17 +77,25 @@ impl Checkpointer {
                             Err(RecvTimeoutError::Timeout) => break,
                         }
                     }
+                    // Changes from here on call for another round.
+                    thread_due.store(false, Ordering::SeqCst);
                     checkpoint(&connection);
                     prune_changelog(&connection);
                 }
             })
             .ok();
-        Checkpointer { notices, thread }
+        Checkpointer {
+            notices,
+            due,
+            thread,
+        }
     }
 
     /// The database changed: checkpoint soon.
     pub(crate) fn changed(&self) {
-        let _ = self.notices.send(Notice::Changed);
+        if !self.due.swap(true, Ordering::SeqCst) {
+            let _ = self.notices.send(Notice::Changed);
+        }
     }
 }
 

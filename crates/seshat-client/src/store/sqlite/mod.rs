@@ -136,9 +136,15 @@ impl SqliteStore {
         Ok(value)
     }
 
+    /// Runs `work`, one statement that reads, on a pooled connection.
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let connection = self.pool.get()?;
+        work(&connection)
+    }
+
     /// Runs `work` in one read transaction: everything it reads comes from
     /// one snapshot, whatever other connections commit meanwhile.
-    fn read<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn read_snapshot<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut connection = self.pool.get()?;
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Deferred)?;
         let value = work(&transaction)?;
@@ -210,7 +216,7 @@ impl Store for SqliteStore {
     }
 
     fn inbox(&self, token: &ChatToken, after: Option<i64>) -> Result<Inbox> {
-        self.read(|tx| {
+        self.read_snapshot(|tx| {
             let chat_id = chats::id_of(tx, token)?;
             messages::inbox_of(tx, chat_id, after)
         })
@@ -288,7 +294,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<HistoryEntry>> {
         let (time, id) = before.unwrap_or((f64::INFINITY, i64::MAX));
         let time = if time.is_finite() { time } else { f64::MAX };
-        self.read(|tx| {
+        self.read_snapshot(|tx| {
             let chat_id = chats::id_of(tx, token)?;
             messages::history(tx, chat_id, (time, id), limit)
         })
