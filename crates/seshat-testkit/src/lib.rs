@@ -15,6 +15,10 @@
 //! - [`wait`]: [`wait_until`] and [`wait_until_async`], the standard way to
 //!   wait for a condition with a deadline instead of sleeping.
 //! - [`ports`]: [`free_port`], a free TCP port on loopback.
+//! - [`usage`]: what a process costs (CPU time, resident memory, from
+//!   `/proc`) and the open-files limit, for the benchmarks.
+//! - [`latency`]: [`Latencies`], percentiles of latency samples, for the
+//!   benchmarks' tables.
 //! - [`error`]: [`Error`], everything that can go wrong, in a test
 //!   author's terms.
 //!
@@ -37,12 +41,15 @@
 //! ```
 
 pub mod error;
+pub mod latency;
 pub mod ports;
 pub mod prosody;
 pub mod staff;
+pub mod usage;
 pub mod wait;
 
 pub use error::Error;
+pub use latency::Latencies;
 pub use ports::free_port;
 pub use prosody::Prosody;
 pub use staff::{ReceivedMessage, ReceivedPresence, StaffClient};
