@@ -20,6 +20,10 @@
 //! - [`wait`]: [`wait_until`] and [`wait_until_async`], the standard way to
 //!   wait for a condition with a deadline instead of sleeping.
 //! - [`ports`]: [`free_port`], a free TCP port on loopback.
+//! - [`usage`]: what a process costs (CPU time, resident memory, from
+//!   `/proc`) and the open-files limit, for the benchmarks.
+//! - [`latency`]: [`Latencies`], percentiles of latency samples, for the
+//!   benchmarks' tables.
 //! - [`error`]: [`Error`], everything that can go wrong, in a test
 //!   author's terms.
 //!
@@ -43,14 +47,17 @@
 
 pub mod ejabberd;
 pub mod error;
+pub mod latency;
 pub mod ports;
 pub mod prosody;
 pub mod server;
 pub mod staff;
+pub mod usage;
 pub mod wait;
 
 pub use ejabberd::Ejabberd;
 pub use error::Error;
+pub use latency::Latencies;
 pub use ports::free_port;
 pub use prosody::Prosody;
 pub use server::XmppServer;

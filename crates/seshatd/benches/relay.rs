@@ -4,7 +4,10 @@
 //!
 //! - the raw XMPP hop between two clients (the floor);
 //! - relay latency visitor -> staff and staff -> visitor through the
-//!   store and the daemon (p50, p99);
+//!   store and the daemon (p50, p90, p99) for lone messages, each sent
+//!   once the previous one has arrived, with no reply in between (the
+//!   `conversation` bench measures replies that follow within
+//!   milliseconds, which is where sockets with Nagle's algorithm stall);
 //! - relayed messages per second across 200 concurrent chats, both ways
 //!   at once;
 //! - the daemon's CPU time and memory (from `/proc`) with 1,000 open chats.
@@ -19,13 +22,18 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/open_chats.rs"]
+mod open_chats;
 
 use std::time::{Duration, Instant};
 
 use common::Rig;
 use futures::future::{join_all, select_all};
+use open_chats::open_accepted_chats;
 use seshat_client::{ChatToken, Client, Subscription, Topic};
-use seshat_testkit::{BareJid, StaffClient};
+use seshat_testkit::latency::millis;
+use seshat_testkit::usage::{cpu_seconds, memory};
+use seshat_testkit::{BareJid, Latencies, StaffClient};
 
 /// Staff members, each in one chat: the concurrent chats of the throughput run.
 const STAFF: usize = 200;
@@ -63,25 +71,13 @@ async fn run() {
 
     // Open chats, accepted before the daemon starts so nobody is offered
     // them: the first STAFF by connected staff, the rest by absent staff.
-    let staff_jids: Vec<String> = names.iter().map(|name| rig.jid(name).to_string()).collect();
-    let tokens: Vec<ChatToken> = rig
-        .web
-        .run(move |store| {
-            let mut tokens = Vec::new();
-            for i in 0..OPEN_CHATS {
-                let chat = store.start_chat(&format!("visitor{i}"), None)?;
-                let staff = match staff_jids.get(i) {
-                    Some(jid) => jid.clone(),
-                    None => format!("absent{i}@localhost"),
-                };
-                store.accept(chat.id, &staff)?;
-                store.take_for_visitor(&chat.token)?;
-                tokens.push(chat.token);
-            }
-            Ok(tokens)
+    let staff_jids: Vec<String> = (0..OPEN_CHATS)
+        .map(|i| match names.get(i) {
+            Some(name) => rig.jid(name).to_string(),
+            None => format!("absent{i}@localhost"),
         })
-        .await
-        .expect("open the chats");
+        .collect();
+    let tokens = open_accepted_chats(&rig.web, staff_jids).await;
 
     let mut staff: Vec<StaffClient> = Vec::new();
     for batch in names.chunks(20) {
@@ -113,9 +109,10 @@ async fn run() {
 
     let (staff, raw_relayed, raw_elapsed) = raw_throughput(staff).await;
 
-    let idle_before = cpu_seconds(pid);
+    let cpu = |pid: u32| cpu_seconds(pid).expect("a process's CPU time from /proc");
+    let idle_before = cpu(pid);
     tokio::time::sleep(IDLE).await; // Measuring idleness is waiting.
-    let idle_cpu = (cpu_seconds(pid) - idle_before) / IDLE.as_secs_f64();
+    let idle_cpu = (cpu(pid) - idle_before) / IDLE.as_secs_f64();
 
     let prosody_pid: u32 = std::fs::read_to_string(rig.prosody.dir().join("prosody.pid"))
         .expect("prosody's pid file")
@@ -123,29 +120,27 @@ async fn run() {
         .parse()
         .expect("a pid");
     let own_pid = std::process::id();
-    let before = [pid, prosody_pid, own_pid].map(cpu_seconds);
+    let before = [pid, prosody_pid, own_pid].map(cpu);
     let (relayed, elapsed) = throughput(&rig.web, &tokens[..STAFF], staff, &bot).await;
-    let after = [pid, prosody_pid, own_pid].map(cpu_seconds);
+    let after = [pid, prosody_pid, own_pid].map(cpu);
     let busy_cpu = after[0] - before[0];
     let prosody_cpu = after[1] - before[1];
     let clients_cpu = after[2] - before[2];
-    let memory = memory_kib(pid);
+    let memory = memory(pid).expect("the daemon's memory");
 
     println!();
-    println!("| measurement | p50 | p99 | mean | max |");
-    println!("|---|---|---|---|---|");
-    for (what, stats) in [
+    println!("| measurement, lone messages | p50 | p90 | p99 | max | mean |");
+    println!("|---|---|---|---|---|---|");
+    for (what, latencies) in [
         ("raw XMPP hop, client to client", &hop),
         ("relay visitor -> staff", &to_staff),
         ("relay staff -> visitor", &to_visitor),
     ] {
         println!(
-            "| {what} ({} samples) | {} | {} | {} | {} |",
-            stats.samples,
-            ms(stats.p50),
-            ms(stats.p99),
-            ms(stats.mean),
-            ms(stats.max)
+            "| {what} ({} samples) | {} | {} |",
+            latencies.count(),
+            latencies.cells(),
+            millis(latencies.mean())
         );
     }
     println!();
@@ -158,7 +153,7 @@ async fn run() {
         raw_elapsed.as_secs_f64()
     );
     println!(
-        "| relayed messages/s, {STAFF} concurrent chats, both ways at once | {:.0} ({relayed} messages in {:.2} s) |",
+        "| relayed messages/s, {STAFF} concurrent chats, both ways at once (target >= 2,000) | {:.0} ({relayed} messages in {:.2} s) |",
         relayed as f64 / elapsed.as_secs_f64(),
         elapsed.as_secs_f64()
     );
@@ -184,8 +179,8 @@ async fn run() {
     );
     println!(
         "| daemon RSS with {OPEN_CHATS} open chats: now / peak | {:.1} MiB / {:.1} MiB |",
-        memory.0 as f64 / 1024.0,
-        memory.1 as f64 / 1024.0
+        memory.resident_kib as f64 / 1024.0,
+        memory.peak_kib as f64 / 1024.0
     );
     println!(
         "| machine | {} cores; Prosody, daemon, {} XMPP clients and the web side share them |",
@@ -195,35 +190,8 @@ async fn run() {
     assert!(rig.stop_daemon().success());
 }
 
-/// Latency figures of one measurement.
-struct Stats {
-    samples: usize,
-    p50: Duration,
-    p99: Duration,
-    mean: Duration,
-    max: Duration,
-}
-
-impl Stats {
-    fn of(mut samples: Vec<Duration>) -> Stats {
-        samples.sort();
-        let n = samples.len();
-        Stats {
-            samples: n,
-            p50: samples[n / 2],
-            p99: samples[(n * 99 / 100).min(n - 1)],
-            mean: samples.iter().sum::<Duration>() / n as u32,
-            max: samples[n - 1],
-        }
-    }
-}
-
-fn ms(duration: Duration) -> String {
-    format!("{:.2} ms", duration.as_secs_f64() * 1e3)
-}
-
 /// One client to another through Prosody, one message at a time.
-async fn raw_hop(a: &mut StaffClient, b: &mut StaffClient) -> Stats {
+async fn raw_hop(a: &mut StaffClient, b: &mut StaffClient) -> Latencies {
     let to = b.jid().clone();
     let mut samples = Vec::with_capacity(SAMPLES);
     for n in 0..SAMPLES {
@@ -238,7 +206,7 @@ async fn raw_hop(a: &mut StaffClient, b: &mut StaffClient) -> Stats {
         assert_eq!(message.expect("hop arrived").body, body);
         samples.push(elapsed);
     }
-    Stats::of(samples)
+    Latencies::new(samples)
 }
 
 /// The visitor's message committed to the store until the staff client has it.
@@ -247,7 +215,7 @@ async fn visitor_to_staff(
     token: &ChatToken,
     staff: &mut StaffClient,
     bot: &BareJid,
-) -> Stats {
+) -> Latencies {
     let mut samples = Vec::with_capacity(SAMPLES);
     for n in 0..SAMPLES {
         let body = format!("to staff {n}");
@@ -260,7 +228,7 @@ async fn visitor_to_staff(
         samples.push(started.elapsed());
         assert_eq!(message.body, body);
     }
-    Stats::of(samples)
+    Latencies::new(samples)
 }
 
 /// The staff client's message sent until the visitor's long poll returns it.
@@ -269,7 +237,7 @@ async fn staff_to_visitor(
     token: &ChatToken,
     staff: &mut StaffClient,
     bot: &BareJid,
-) -> Stats {
+) -> Latencies {
     let mut samples = Vec::with_capacity(SAMPLES);
     for n in 0..SAMPLES {
         let body = format!("to visitor {n}");
@@ -288,7 +256,7 @@ async fn staff_to_visitor(
         assert_eq!(texts, vec![body]);
         samples.push(elapsed);
     }
-    Stats::of(samples)
+    Latencies::new(samples)
 }
 
 /// The same traffic without Seshat: the staff clients in pairs, each
@@ -425,39 +393,4 @@ async fn collect_for_visitors(web: &Client, tokens: &[ChatToken]) {
             .await
             .expect("messages for visitors within the deadline");
     }
-}
-
-/// User plus system CPU time of a process so far, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/PID/stat");
-    // The command name may hold spaces; the fields after it do not.
-    let after_name = &stat[stat.rfind(')').expect("stat format") + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 here.
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    ticks / clock_ticks_per_second()
-}
-
-fn clock_ticks_per_second() -> f64 {
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|output| String::from_utf8(output.stdout).ok())
-        .and_then(|text| text.trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
-/// Resident memory now and at its peak, in KiB.
-fn memory_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/PID/status");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kib| kib.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }

@@ -30,7 +30,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 use seshat_client::{Client as SeshatClient, Topic};
-use seshat_testkit::StaffClient;
+use seshat_testkit::{Latencies, StaffClient};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -101,23 +101,19 @@ async fn main() {
     }
 
     println!("{replies} replies, one at a time, release build, loopback");
-    report("staff -> socket", &mut end_to_end);
-    report("commit -> socket", &mut from_commit);
+    report("staff -> socket", end_to_end);
+    report("commit -> socket", from_commit);
     alice.disconnect().await.expect("alice logs out");
 }
 
-fn report(name: &str, samples: &mut [Duration]) {
-    samples.sort();
-    let at = |fraction: f64| {
-        let index = ((samples.len() as f64 * fraction).ceil() as usize).clamp(1, samples.len());
-        samples[index - 1]
-    };
+fn report(name: &str, samples: Vec<Duration>) {
+    let latencies = Latencies::new(samples);
     println!(
         "{name:>17}: p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms",
-        millis(at(0.50)),
-        millis(at(0.90)),
-        millis(at(0.99)),
-        millis(at(1.0)),
+        millis(latencies.p50()),
+        millis(latencies.p90()),
+        millis(latencies.p99()),
+        millis(latencies.max()),
     );
 }
 
