@@ -15,6 +15,8 @@
 //! - [`wait`]: [`wait_until`] and [`wait_until_async`], the standard way to
 //!   wait for a condition with a deadline instead of sleeping.
 //! - [`ports`]: [`free_port`], a free TCP port on loopback.
+//! - [`hostile`]: the bad-input corpus, the hostile values every entry
+//!   point's corpus test is fed.
 //! - [`error`]: [`Error`], everything that can go wrong, in a test
 //!   author's terms.
 //!
@@ -37,6 +39,7 @@
 //! ```
 
 pub mod error;
+pub mod hostile;
 pub mod ports;
 pub mod prosody;
 pub mod staff;
