@@ -642,3 +642,88 @@ async fn every_websocket_command_refuses_hostile_input_and_keeps_the_socket() {
 
     corpus.assert_undisturbed(chats);
 }
+
+#[tokio::test]
+async fn rows_another_program_wrote_are_served_when_they_can_be() {
+    let corpus = Corpus::start().await;
+    let server = &corpus.server;
+    let (own, own_id) = server.start_chat().await;
+    server
+        .staff
+        .accept(own_id, "bob@example.test")
+        .expect("accept");
+    let writer = rusqlite::Connection::open(&server.db_path).expect("open the database");
+    writer
+        .busy_timeout(Duration::from_secs(10))
+        .expect("busy timeout");
+    let huge = "z".repeat(HUGE_LEN);
+    // Visitor-bound rows as another program might write them; SQLite
+    // keeps whatever type a writer gives.
+    for (id, message) in [
+        ("-7", "'a row with a negative id'".to_owned()),
+        ("NULL", "NULL".to_owned()),
+        ("NULL", "'before \u{1} after \u{FFFF}'".to_owned()),
+        ("NULL", "CAST(X'61FF62' AS TEXT)".to_owned()),
+        ("NULL", "X'FF00'".to_owned()),
+        ("NULL", "42".to_owned()),
+        ("NULL", format!("'{huge}'")),
+    ] {
+        writer
+            .execute_batch(&format!(
+                "INSERT INTO remotemessagequeue (messageid, posttime, sendtime, chatid, message) \
+                 VALUES ({id}, strftime('%s','now'), NULL, {own_id}, {message})"
+            ))
+            .expect("insert a visitor-bound row");
+    }
+    let odd_tokens = ["Tok98aaaaaaaaaaaaaaaaaaa", "Tok99aaaaaaaaaaaaaaaaaaa"];
+    writer
+        .execute_batch(&format!(
+            "INSERT INTO chat (chatid, remoteuser, status, token) VALUES \
+             (98, X'FF', NULL, '{}'), (99, NULL, 99, '{}'), (97, NULL, 0, NULL)",
+            odd_tokens[0], odd_tokens[1]
+        ))
+        .expect("insert chat rows");
+
+    let (status, body) = server.receive(&own, &[("after", "0")]).await;
+    assert_eq!(status, 200, "{body}");
+    let texts = TestServer::texts(&body);
+    // (The row with a negative id counts as acknowledged by `after=0`,
+    // which the contract says to start with; it breaks nothing.)
+    // JSON carries any character, so XML-invalid text comes as written.
+    for expected in [
+        "before \u{1} after \u{FFFF}",
+        "a\u{FFFD}b",
+        "42",
+        huge.as_str(),
+    ] {
+        assert!(
+            texts.iter().any(|text| text == expected),
+            "{:?} not among {} messages",
+            expected.chars().take(40).collect::<String>(),
+            texts.len()
+        );
+    }
+    // The odd chats: answered as over, from the long poll and the socket.
+    for token in odd_tokens {
+        let (status, body) = server.receive(token, &[("wait", "0")]).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["status"], "closed", "{body}");
+    }
+    let mut socket = Socket::open(&corpus).await;
+    let events = socket
+        .exchange_text(json!({"type": "start_chat", "chat_id": own}).to_string())
+        .await;
+    assert_eq!(events[0]["type"], "chat_resumed", "{events:?}");
+    let events = socket
+        .exchange_text(json!({"type": "get_history", "before": "2999-01-01T00:00:00Z"}).to_string())
+        .await;
+    assert!(error_codes(&events).is_empty(), "{events:?}");
+    let available = corpus
+        .answer("GET /available", server.http.get(server.url("/available")))
+        .await;
+    assert_eq!(available, 200);
+    assert_eq!(
+        rows_of_chat(&server.db_path, corpus.bystander_id),
+        corpus.bystander_rows
+    );
+}
