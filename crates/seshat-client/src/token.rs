@@ -118,4 +118,15 @@ mod tests {
         let token = ChatToken::generate();
         assert!(!format!("{token:?}").contains(token.as_str()));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn a_text_is_a_token_exactly_when_it_has_the_tokens_shape(text in "(?s).{0,30}|[A-Za-z0-9]{24}") {
+            let shaped = text.len() == TOKEN_LEN && text.bytes().all(|b| b.is_ascii_alphanumeric());
+            match text.parse::<ChatToken>() {
+                Ok(token) => proptest::prop_assert!(shaped && token.as_str() == text),
+                Err(error) => proptest::prop_assert!(!shaped && matches!(error, Error::NoSuchChat)),
+            }
+        }
+    }
 }

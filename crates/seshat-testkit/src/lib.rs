@@ -24,6 +24,8 @@
 //!   `/proc`) and the open-files limit, for the benchmarks.
 //! - [`latency`]: [`Latencies`], percentiles of latency samples, for the
 //!   benchmarks' tables.
+//! - [`hostile`]: the bad-input corpus, the hostile values every entry
+//!   point's corpus test is fed.
 //! - [`error`]: [`Error`], everything that can go wrong, in a test
 //!   author's terms.
 //!
@@ -47,6 +49,7 @@
 
 pub mod ejabberd;
 pub mod error;
+pub mod hostile;
 pub mod latency;
 pub mod ports;
 pub mod prosody;

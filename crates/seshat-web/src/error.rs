@@ -79,17 +79,25 @@ impl From<seshat_client::Error> for WebError {
     }
 }
 
-impl From<FormRejection> for WebError {
-    fn from(rejection: FormRejection) -> Self {
-        match rejection.status() {
+impl WebError {
+    /// The refusal of a body axum's form extractors could not read, from
+    /// the status and text they would answer with.
+    pub(crate) fn from_rejection(status: StatusCode, text: String) -> Self {
+        match status {
             StatusCode::PAYLOAD_TOO_LARGE => {
                 WebError::TooLarge("the request body is too large".to_owned())
             }
             StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::UnsupportedMediaType(
                 "send the fields as application/x-www-form-urlencoded".to_owned(),
             ),
-            _ => WebError::BadRequest(rejection.body_text()),
+            _ => WebError::BadRequest(text),
         }
+    }
+}
+
+impl From<FormRejection> for WebError {
+    fn from(rejection: FormRejection) -> Self {
+        WebError::from_rejection(rejection.status(), rejection.body_text())
     }
 }
 

@@ -11,6 +11,8 @@
 //!   `/recvmessage/{token}`, `/sendmessage/{token}`, `/end/{token}`,
 //!   `/available`) and the router that holds them.
 //! - [`responses`]: the JSON body of each answer.
+//! - `form`: form bodies read strictly (fields that are not UTF-8 are
+//!   refused, not replaced).
 //! - [`error`]: [`WebError`], every failure and the status it is answered with.
 //! - `origin`: refuses state-changing requests sent from other sites, and
 //!   quotes only this site's pages as the Referer.
@@ -55,6 +57,7 @@
 
 mod client_address;
 pub mod error;
+mod form;
 pub mod listener;
 pub mod options;
 mod origin;

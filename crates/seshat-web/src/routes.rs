@@ -5,18 +5,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::rejection::{FormRejection, NestedPathRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{NestedPathRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, NestedPath, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{middleware, Extension, Form, Json, Router};
+use axum::{middleware, Extension, Json, Router};
 use serde::Deserialize;
 
 use seshat_client::{ChatToken, Inbox, Store, Topic};
 
 use crate::client_address::ClientAddress;
 use crate::error::WebError;
+use crate::form::StrictForm;
 use crate::origin::{own_referer, refuse_cross_origin};
 use crate::page::chat_page;
 use crate::responses::{Available, Ended, Received, Sent, Started};
@@ -78,9 +79,9 @@ async fn start(
     address: ClientAddress,
     visitor: Option<Extension<VisitorName>>,
     headers: HeaderMap,
-    form: Result<Form<StartForm>, FormRejection>,
+    form: Result<StrictForm<StartForm>, WebError>,
 ) -> Result<Json<Started>, WebError> {
-    let Form(form) = form?;
+    let StrictForm(form) = form?;
     let chat = start_chat(
         &state,
         address,
@@ -194,10 +195,10 @@ async fn send(
     State(state): Shared,
     address: ClientAddress,
     token: Result<Path<String>, PathRejection>,
-    form: Result<Form<SendForm>, FormRejection>,
+    form: Result<StrictForm<SendForm>, WebError>,
 ) -> Result<Json<Sent>, WebError> {
     let token = parse_token(token)?;
-    let Form(form) = form?;
+    let StrictForm(form) = form?;
     state.allow_write(address)?;
     state.status_of(&token).await?;
     let outcome = state.client.send(&token, &form.text).await?;

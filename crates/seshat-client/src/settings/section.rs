@@ -66,12 +66,18 @@ impl IniSection {
             enabled_indented_mutiline_value: true,
             enabled_preserve_key_leading_whitespace: false,
         };
-        let ini = Ini::load_from_str_opt(text, options).map_err(|error| SettingsError::Syntax {
-            file: file.to_path_buf(),
-            line: error.line,
-            column: error.col,
-            message: error.msg.into_owned(),
-        })?;
+        // rust-ini joins a line ending in a backslash with the next one
+        // even with escapes off, so that `password = secret\` would
+        // swallow the key below it; a space after the backslash (trimmed
+        // off again with the value) keeps it a literal character.
+        let text = text.replace("\\\n", "\\ \n");
+        let ini =
+            Ini::load_from_str_opt(&text, options).map_err(|error| SettingsError::Syntax {
+                file: file.to_path_buf(),
+                line: error.line,
+                column: error.col,
+                message: error.msg.into_owned(),
+            })?;
         let mut parts = ini.section_all(Some(name)).peekable();
         if parts.peek().is_none() {
             return Err(SettingsError::MissingSection {

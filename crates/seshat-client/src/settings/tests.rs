@@ -131,3 +131,26 @@ fn every_key_has_one_owner_list_and_no_spelling_twice() {
     assert_eq!(spellings.len(), count, "a spelling belongs to two keys");
     assert!(keys::ALL.iter().all(|key| !key.read_by.is_empty()));
 }
+
+#[test]
+fn a_value_ending_in_a_backslash_keeps_it_and_the_next_key() {
+    let lf = section("[Seshat]\npassword = secret\\\nusername = bot@x.org\r\n");
+    assert_eq!(value(&lf, &keys::PASSWORD), Some("secret\\"));
+    assert_eq!(value(&lf, &keys::USERNAME), Some("bot@x.org"));
+    let crlf = section("[Seshat]\r\npassword = secret\\\r\nusername = bot@x.org\r\n");
+    assert_eq!(value(&crlf, &keys::PASSWORD), Some("secret\\"));
+    assert_eq!(value(&crlf, &keys::USERNAME), Some("bot@x.org"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_text_is_read_or_refused_without_a_panic(text in "(?s).{0,200}") {
+        let _ = IniSection::parse(&text, Path::new("site.ini"), "Seshat");
+    }
+
+    #[test]
+    fn a_value_is_read_back_literally(written in "[^\\s\\[\\];#=][^\\r\\n\\[\\];#]{0,40}[^\\s\\[\\];#=]|") {
+        let section = section(&format!("[Seshat]\npassword = {written}\n"));
+        proptest::prop_assert_eq!(value(&section, &keys::PASSWORD), Some(written.as_str()));
+    }
+}

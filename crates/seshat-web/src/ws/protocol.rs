@@ -458,4 +458,29 @@ mod tests {
             r#"{"type":"chat_resumed","chat_id":"x","email":""}"#
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_frame_is_a_command_or_a_refusal_without_a_panic(frame in "(?s).{0,200}") {
+            if let Err(error) = Command::parse(&frame) {
+                proptest::prop_assert!(!error.code().is_empty());
+            }
+        }
+
+        #[test]
+        fn texts_and_whole_numbers_are_read_back_exactly(text in "(?s).{0,100}", id in proptest::num::i64::ANY) {
+            let send = json!({"type": "send_msg", "text": text, "unknown": id}).to_string();
+            proptest::prop_assert_eq!(Command::parse(&send), Ok(Command::SendMessage { text: text.clone() }));
+            let ack = json!({"type": "ack_chat", "msg_id": id}).to_string();
+            proptest::prop_assert_eq!(Command::parse(&ack), Ok(Command::AcknowledgeChat { msg_id: id }));
+            let email = json!({"type": "set_email", "email": text}).to_string();
+            proptest::prop_assert_eq!(Command::parse(&email), Ok(Command::SetEmail { email: text }));
+        }
+
+        #[test]
+        fn numbers_beyond_i64_are_invalid_fields(beyond in (i64::MAX as u64 + 1)..=u64::MAX) {
+            let ack = format!(r#"{{"type":"ack_chat","msg_id":{beyond}}}"#);
+            proptest::prop_assert_eq!(Command::parse(&ack).map_err(|error| error.code()), Err("invalid_field"));
+        }
+    }
 }

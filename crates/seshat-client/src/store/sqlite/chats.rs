@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::rows::{chat_columns, read_chat, status_from_code};
+use super::rows::{chat_columns, read_chat, read_status};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::model::Chat;
@@ -48,9 +48,8 @@ pub(super) fn by_token(connection: &Connection, token: &ChatToken) -> Result<Cha
 pub(super) fn status_of(connection: &Connection, chat_id: i64) -> Result<ChatStatus> {
     connection
         .prepare_cached("SELECT status FROM chat WHERE chatid = ?1")?
-        .query_row([chat_id], |row| row.get(0))
+        .query_row([chat_id], |row| Ok(read_status(row.get_ref(0)?)))
         .optional()?
-        .map(status_from_code)
         .ok_or(Error::NoSuchChat)
 }
 

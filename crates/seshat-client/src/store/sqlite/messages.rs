@@ -4,7 +4,9 @@
 use rusqlite::Connection;
 
 use super::chats;
-use super::rows::{author_of, json_array, read_staff_message, read_visitor_message, sql_limit};
+use super::rows::{
+    author_of, json_array, read_staff_message, read_text, read_visitor_message, sql_limit,
+};
 use crate::clock::{self, read_time};
 use crate::error::Result;
 use crate::model::{HistoryEntry, Inbox, StaffMessage, VisitorMessage};
@@ -113,7 +115,7 @@ pub(super) fn history(
         .query_map((chat_id, time, id, sql_limit(limit)), |row| {
             let direction: i64 = row.get(0)?;
             let id: i64 = row.get(1)?;
-            let text = row.get::<_, Option<String>>(2)?.unwrap_or_default();
+            let text = read_text(row.get_ref(2)?).unwrap_or_default();
             let posted_at = read_time(row.get_ref(3)?).unwrap_or(0.0);
             Ok(if direction == 0 {
                 HistoryEntry::FromVisitor {

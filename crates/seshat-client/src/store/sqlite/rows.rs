@@ -1,6 +1,6 @@
 //! Reading rows into the crate's types, and the columns they come from.
 
-use rusqlite::types::{ToSql, ToSqlOutput};
+use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 use rusqlite::Row;
 
 use crate::clock::read_time;
@@ -25,21 +25,44 @@ impl ToSql for ChatStatus {
 
 /// A status read from the database. A code no version writes is treated
 /// as over: nothing acts on it.
-pub(super) fn status_from_code(code: i64) -> ChatStatus {
+fn status_from_code(code: i64) -> ChatStatus {
     ChatStatus::from_code(code).unwrap_or(ChatStatus::Closed)
+}
+
+/// A status column as another program may have written it: NULL, text
+/// or a real number is no code any version writes, so it is over too.
+pub(super) fn read_status(value: ValueRef<'_>) -> ChatStatus {
+    match value {
+        ValueRef::Integer(code) => status_from_code(code),
+        _ => ChatStatus::Closed,
+    }
+}
+
+/// A text column as another program may have written it (SQLite keeps
+/// whatever type a writer gives): NULL is nothing, bytes that are not
+/// UTF-8 (in a TEXT or BLOB value) get U+FFFD, a number its digits.
+/// Refusing the row instead would fail every query that reads it, and
+/// with it every row behind it in a queue.
+pub(super) fn read_text(value: ValueRef<'_>) -> Option<String> {
+    match value {
+        ValueRef::Null => None,
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+            Some(String::from_utf8_lossy(bytes).into_owned())
+        }
+        ValueRef::Integer(number) => Some(number.to_string()),
+        ValueRef::Real(number) => Some(number.to_string()),
+    }
 }
 
 /// A row of [`chat_columns`].
 pub(super) fn read_chat(row: &Row<'_>) -> rusqlite::Result<Chat> {
     Ok(Chat {
         id: row.get(0)?,
-        visitor: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-        staff: row.get(2)?,
-        status: status_from_code(row.get(3)?),
-        start_message: row
-            .get::<_, Option<String>>(4)?
-            .filter(|message| !message.is_empty()),
-        email: row.get(5)?,
+        visitor: read_text(row.get_ref(1)?).unwrap_or_default(),
+        staff: read_text(row.get_ref(2)?),
+        status: read_status(row.get_ref(3)?),
+        start_message: read_text(row.get_ref(4)?).filter(|message| !message.is_empty()),
+        email: read_text(row.get_ref(5)?),
         started_at: read_time(row.get_ref(6)?).unwrap_or(0.0),
         offered_at: read_time(row.get_ref(7)?),
     })
@@ -50,8 +73,8 @@ pub(super) fn read_staff_message(row: &Row<'_>) -> rusqlite::Result<StaffMessage
     Ok(StaffMessage {
         id: row.get(0)?,
         chat_id: row.get(1)?,
-        staff: row.get(2)?,
-        text: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+        staff: read_text(row.get_ref(2)?).unwrap_or_default(),
+        text: read_text(row.get_ref(3)?).unwrap_or_default(),
     })
 }
 
@@ -59,7 +82,7 @@ pub(super) fn read_staff_message(row: &Row<'_>) -> rusqlite::Result<StaffMessage
 pub(super) fn read_visitor_message(row: &Row<'_>) -> rusqlite::Result<VisitorMessage> {
     Ok(VisitorMessage {
         id: row.get(0)?,
-        text: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+        text: read_text(row.get_ref(1)?).unwrap_or_default(),
         posted_at: read_time(row.get_ref(2)?).unwrap_or(0.0),
         author: author_of(row.get(3)?),
     })
