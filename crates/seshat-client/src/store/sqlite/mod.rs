@@ -301,7 +301,7 @@ impl Store for SqliteStore {
     }
 
     fn is_available(&self) -> Result<bool> {
-        self.read(|tx| presence::anyone_available(tx))
+        self.read(presence::anyone_available)
     }
 
     fn token_of(&self, chat_id: i64) -> Result<ChatToken> {
@@ -317,7 +317,7 @@ impl Store for SqliteStore {
     }
 
     fn waiting_chats(&self) -> Result<Vec<Chat>> {
-        self.read(|tx| chats::pending(tx))
+        self.read(chats::pending)
     }
 
     fn mark_notified(&self, chat_id: i64) -> Result<bool> {
@@ -459,7 +459,7 @@ impl Store for SqliteStore {
     }
 
     fn available_staff(&self) -> Result<Vec<String>> {
-        self.read(|tx| presence::available_staff(tx))
+        self.read(presence::available_staff)
     }
 
     fn wakeups(&self) -> &Wakeups {
