@@ -48,6 +48,7 @@
 //! let client = seshat_client::Client::open("/var/lib/seshat/seshat.db")?;
 //! let app = Router::new().nest("/chat", seshat_web::router(client));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! let listener = seshat_web::listener::for_chat(listener);
 //! // Connection info gives the rate limit each visitor's address.
 //! axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
 //! # Ok(()) }

@@ -30,6 +30,7 @@ use crate::ws::{SocketOptions, Sockets};
 ///     .nest("/chat", chat.router())
 ///     .route("/wc/connect", sockets.route());
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// let listener = seshat_web::listener::for_chat(listener);
 /// axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
 /// # Ok(()) }
 /// ```

@@ -94,7 +94,7 @@ async fn run(arguments: Arguments) -> Result<(), String> {
     let (stopping, stop_requested) = oneshot::channel::<()>();
     let (app, sockets) = app::build(client, &settings);
     let server = axum::serve(
-        seshat_web::listener::without_delay(listener),
+        seshat_web::listener::for_chat(listener),
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {

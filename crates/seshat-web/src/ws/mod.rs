@@ -26,7 +26,9 @@
 //! What the README leaves out, because only this code needs it:
 //!
 //! - The reader stops at a frame's header, so an oversized frame is
-//!   never buffered before the socket is closed with 1009.
+//!   never buffered before the socket is closed with 1009; serve with
+//!   [`crate::listener::for_chat`] so that the visitor, still sending the
+//!   rest of it, receives that close frame instead of a reset.
 //! - The history cursor is `(time, id)`. Visitor and staff-side ids are
 //!   separate sequences, so two entries, one each way, with the very same
 //!   time and id would still collide; that needs two commits in the same
@@ -87,6 +89,7 @@ impl FromRef<Shared> for Arc<AppState> {
 ///     .nest("/chat", chat.router())
 ///     .route("/wc/connect", sockets.route());
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// let listener = seshat_web::listener::for_chat(listener);
 /// axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
 ///     .with_graceful_shutdown(async move {
 ///         let _ = tokio::signal::ctrl_c().await;

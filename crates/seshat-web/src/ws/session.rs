@@ -246,10 +246,10 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str, options:
     {
         return;
     }
-    // Reading on also swallows what is left of an oversized frame: a
-    // socket closed with unread data would be reset, and the visitor
-    // might lose the close frame. Errors are expected there (the rest of
-    // the frame reads as garbage), but not without end.
+    // After an oversized frame the library reads nothing more, so this
+    // ends at once; what is left of that frame is swallowed by the
+    // listener's lingering close (`crate::listener`), without which the
+    // socket would be reset and the visitor could lose the close frame.
     let _ = timeout(CLOSE_REPLY_WAIT, async {
         let mut errors = 0;
         while let Some(result) = socket.recv().await {

@@ -75,7 +75,7 @@ impl TestServer {
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             axum::serve(
-                listener,
+                seshat_web::listener::for_chat(listener),
                 app.into_make_service_with_connect_info::<SocketAddr>(),
             )
             .with_graceful_shutdown(async {
