@@ -183,18 +183,12 @@ impl ChangeDetector {
         } else {
             POLL_WITHOUT_EVENTS
         };
-        let thread_reader = Arc::clone(&reader);
+        // Built here, not on the new thread: a commit made before that
+        // thread first runs must still count as a change (see `Background`).
+        let background = Background::new(Arc::clone(&reader), connection, checkpointer, poll);
         let thread = std::thread::Builder::new()
             .name("seshat-changes".to_owned())
-            .spawn(move || {
-                Background {
-                    reader: thread_reader,
-                    connection,
-                    checkpointer,
-                    poll,
-                }
-                .run(received)
-            })
+            .spawn(move || background.run(received))
             .map_err(|error| {
                 tracing::warn!(%error, "could not start the change detector thread");
             })
@@ -277,30 +271,64 @@ struct Background {
     connection: Connection,
     checkpointer: Checkpointer,
     poll: Duration,
+    /// `PRAGMA data_version` when last looked at: the poll's way to tell
+    /// that a writer that knows nothing of the wake file committed.
+    seen_version: Option<i64>,
 }
 
 impl Background {
-    fn run(self, signals: mpsc::Receiver<Signal>) {
-        let mut seen_version = data_version(&self.connection);
+    /// Takes the version to compare with now, on the caller's thread, at
+    /// the same moment as the reader's starting point: were it read when
+    /// the thread first runs (late, on a loaded machine), a commit made in
+    /// between would already be counted as seen, and its waiters missed.
+    fn new(
+        reader: Arc<Reader>,
+        connection: Connection,
+        checkpointer: Checkpointer,
+        poll: Duration,
+    ) -> Self {
+        let seen_version = data_version(&connection);
+        Background {
+            reader,
+            connection,
+            checkpointer,
+            poll,
+            seen_version,
+        }
+    }
+
+    fn run(mut self, signals: mpsc::Receiver<Signal>) {
         loop {
-            match signals.recv_timeout(self.poll) {
+            let written = match signals.recv_timeout(self.poll) {
                 Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-                Ok(Signal::FileWritten) | Err(RecvTimeoutError::Timeout) => {}
-            }
-            // Many reports make one look.
+                Ok(Signal::FileWritten) => true,
+                Err(RecvTimeoutError::Timeout) => false,
+            };
+            // Many reports make one look; a stop still gets that look.
+            let mut stop = false;
             loop {
                 match signals.try_recv() {
                     Ok(Signal::FileWritten) => {}
-                    Ok(Signal::Stop) => return,
+                    Ok(Signal::Stop) => stop = true,
                     Err(_) => break,
                 }
             }
-            let version = data_version(&self.connection);
-            if version != seen_version {
-                seen_version = version;
-                self.reader.catch_up(&self.connection);
-                self.checkpointer.changed();
+            self.look(written);
+            if stop {
+                return;
             }
+        }
+    }
+
+    /// Reads the change log when the wake file was written (only commits
+    /// that logged rows write it, so that read finds them), or when the
+    /// poll finds the database changed.
+    fn look(&mut self, written: bool) {
+        let version = data_version(&self.connection);
+        if written || version != self.seen_version {
+            self.seen_version = version;
+            self.reader.catch_up(&self.connection);
+            self.checkpointer.changed();
         }
     }
 }
@@ -371,6 +399,36 @@ mod tests {
         reader.catch_up(&connection);
         assert!(unrelated.has_changed());
         assert_eq!(reader.wakeups.broadcasts(), 1);
+    }
+
+    /// A commit by another process that lands after the store opened but
+    /// before its background thread first runs still wakes its waiters.
+    #[test]
+    fn a_commit_before_the_thread_runs_is_not_missed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seshat.db");
+        drop(SqliteStore::open(&path).unwrap());
+        let connection = open_connection(&path, Duration::from_secs(5)).unwrap();
+        let reader = Arc::new(Reader {
+            wakeups: Wakeups::new(),
+            last_seq: Mutex::new(newest_seq(&connection).unwrap()),
+        });
+        let waiter = reader.wakeups.subscribe(Topic::Chat(7));
+        let background = Background::new(
+            Arc::clone(&reader),
+            connection,
+            Checkpointer::start(path.clone(), Duration::from_secs(5)),
+            Duration::from_secs(3600),
+        );
+
+        // The other process commits, then writes the wake file.
+        log(&Connection::open(&path).unwrap(), 1_000, 7, WAKES_VISITOR);
+        let (signals, received) = mpsc::channel();
+        signals.send(Signal::FileWritten).unwrap();
+        signals.send(Signal::Stop).unwrap();
+        // The thread starts only now.
+        background.run(received);
+        assert!(waiter.has_changed(), "the waiter of chat 7 was not woken");
     }
 
     #[test]
