@@ -39,6 +39,9 @@ const POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// How many `ejabberdctl register` calls run at once.
 const PARALLEL_REGISTRATIONS: usize = 4;
 
+/// Registration passes tried when `ejabberdctl` reports the node down.
+const CTL_ATTEMPTS: u32 = 3;
+
 /// Name resolution for the Erlang VM: `localhost` without DNS.
 const INETRC: &str = "{lookup,[\"file\",\"native\"]}.\n{host,{127,0,0,1},[\"localhost\"]}.\n";
 
@@ -311,6 +314,25 @@ impl Ejabberd {
     /// `ejabberdctl register` for each account; with `again`, an account
     /// that survived is fine.
     fn register_with_ctl(&self, accounts: &[(&str, &str)], again: bool) -> Result<(), Error> {
+        let mut attempt = 1;
+        loop {
+            match self.register_batches(accounts, again || attempt > 1) {
+                // ejabberdctl's own Erlang node could not reach the server's
+                // (its connection set-up has a deadline a loaded machine can
+                // miss); the server is up, since it accepts clients. A
+                // bounded retry, with accounts already made accepted.
+                Err(Error::CommandFailed { output, .. })
+                    if output.contains("nodedown") && attempt < CTL_ATTEMPTS =>
+                {
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// One pass of [`Ejabberd::register_with_ctl`].
+    fn register_batches(&self, accounts: &[(&str, &str)], again: bool) -> Result<(), Error> {
         for batch in accounts.chunks(PARALLEL_REGISTRATIONS) {
             let mut running = Vec::with_capacity(batch.len());
             for (user, password) in batch {
