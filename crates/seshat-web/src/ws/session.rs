@@ -28,9 +28,6 @@ mod close_code {
 /// How long a closing session waits for the visitor's close frame.
 const CLOSE_REPLY_WAIT: Duration = Duration::from_secs(2);
 
-/// Read errors tolerated while waiting for that close frame.
-const MAX_ERRORS_WHILE_CLOSING: usize = 100;
-
 /// What woke the session up.
 enum Wake {
     /// The application is shutting down.
@@ -250,14 +247,11 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str, options:
     // ends at once; what is left of that frame is swallowed by the
     // listener's lingering close (`crate::listener`), without which the
     // socket would be reset and the visitor could lose the close frame.
+    // (The library also ends the stream after any read error.)
     let _ = timeout(CLOSE_REPLY_WAIT, async {
-        let mut errors = 0;
-        while let Some(result) = socket.recv().await {
-            match result {
-                Ok(Message::Close(_)) => break,
-                Ok(_) => {}
-                Err(_) if errors < MAX_ERRORS_WHILE_CLOSING => errors += 1,
-                Err(_) => break,
+        while let Some(Ok(message)) = socket.recv().await {
+            if let Message::Close(_) = message {
+                break;
             }
         }
     })
