@@ -23,7 +23,9 @@
 //! `SESHAT_BENCH_ROUNDS` sets the timed rounds per conversation (default
 //! 300; 20 more warm up first).
 
-#[path = "../tests/common/mod.rs"]
+// The integration tests' rig; a benchmark uses part of it.
+#[allow(dead_code)]
+#[path = "../tests/it/common.rs"]
 mod common;
 #[path = "support/open_chats.rs"]
 mod open_chats;

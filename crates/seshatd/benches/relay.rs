@@ -20,7 +20,9 @@
 //! system (Prosody, daemon, 200 clients and the web side), not for the
 //! daemon alone.
 
-#[path = "../tests/common/mod.rs"]
+// The integration tests' rig; a benchmark uses part of it.
+#[allow(dead_code)]
+#[path = "../tests/it/common.rs"]
 mod common;
 #[path = "support/open_chats.rs"]
 mod open_chats;

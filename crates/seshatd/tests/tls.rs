@@ -4,6 +4,9 @@
 //! A test binary of its own: it sets `SSL_CERT_FILE` (which the daemon
 //! inherits), and the environment is shared by the whole process.
 
+// The rig the other integration tests share; this binary uses part of it.
+#[allow(dead_code)]
+#[path = "it/common.rs"]
 mod common;
 
 use std::sync::Arc;

@@ -19,13 +19,6 @@
 //!
 //! `SESHAT_BENCH_REPLIES` sets how many replies are timed (default 500).
 
-#[allow(dead_code)]
-#[path = "../tests/browser/processes.rs"]
-mod processes;
-#[allow(dead_code)]
-#[path = "../tests/websocket/visitor.rs"]
-mod visitor;
-
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
@@ -34,8 +27,8 @@ use seshat_testkit::{Latencies, StaffClient};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use processes::{Deployment, DEADLINE, PASSWORD};
-use visitor::Visitor;
+use seshat_system_tests::deployment::{Deployment, DEADLINE, PASSWORD};
+use seshat_system_tests::socket_visitor::Visitor;
 
 /// Replies sent before timing starts: connections, caches and the
 /// daemon's first-use paths warm up.

@@ -1,0 +1,18 @@
+//! The end-to-end suite, one binary: the whole system as a site runs it.
+//! Every part is a real process (Prosody, `seshatd`, `seshat-webapp`, the
+//! demo launcher), staff sit in real XMPP clients, and visitors use the
+//! widget in headless Chromium or a real WebSocket.
+//!
+//! - [`browser`]: the widget over long polls, at desktop and phone sizes;
+//! - [`browser_socket`]: the widget in WebSocket mode;
+//! - [`websocket`]: Chip's WebSocket protocol with every real part running;
+//! - [`demo`]: `./scripts/demo` as a newcomer runs it.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`, jQuery from `npm ci`,
+//! and the workspace's programs built beside this binary
+//! ([`seshat_system_tests::binaries`]); `./scripts/test` provides all of it.
+
+mod browser;
+mod browser_socket;
+mod demo;
+mod websocket;
