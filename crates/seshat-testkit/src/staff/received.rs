@@ -16,6 +16,10 @@ pub struct ReceivedMessage {
     pub body: String,
     /// The stanza's `id` attribute, as the sender set it.
     pub id: Option<String>,
+    /// Whether the server stamped it with a XEP-0203 delay: it was stored
+    /// and delivered later (offline storage, or stream management putting
+    /// back what a session that ended had not acknowledged), not sent now.
+    pub delayed: bool,
 }
 
 impl ReceivedMessage {
@@ -23,11 +27,16 @@ impl ReceivedMessage {
     /// (chat states, receipts and the like carry no body).
     pub(crate) fn from_stanza(message: Message) -> Option<ReceivedMessage> {
         let (_lang, body) = message.get_best_body_cloned(Vec::new())?;
+        let delayed = message
+            .payloads
+            .iter()
+            .any(|payload| payload.is("delay", xmpp_parsers::ns::DELAY));
         Some(ReceivedMessage {
             from: message.from?,
             kind: message.type_,
             body,
             id: message.id.map(|id| id.0),
+            delayed,
         })
     }
 
