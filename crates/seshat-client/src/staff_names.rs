@@ -71,12 +71,26 @@ impl StaffNames {
             .map(|(jid, name)| (jid.as_str(), name.as_str()))
     }
 
+    /// The name configured for the staff member `jid` (a bare JID), if any.
+    pub fn configured(&self, jid: &str) -> Option<&str> {
+        let wanted = jid.to_lowercase();
+        self.entries
+            .iter()
+            .find(|(known, _)| *known == wanted)
+            .map(|(_, name)| name.as_str())
+    }
+
+    /// How texts to staff name a colleague: the configured name, else the
+    /// JID itself, as the original's texts wrote it.
+    pub fn for_staff(&self, jid: &str) -> String {
+        self.configured(jid).unwrap_or(jid).to_owned()
+    }
+
     /// The name to show for the staff member `jid` (a bare JID): the
     /// configured one, else the JID's local part.
     pub fn display_name(&self, jid: &str) -> String {
-        let wanted = jid.to_lowercase();
-        match self.entries.iter().find(|(known, _)| *known == wanted) {
-            Some((_, name)) => name.clone(),
+        match self.configured(jid) {
+            Some(name) => name.to_owned(),
             None => jid
                 .split_once('@')
                 .map(|(local, _)| local)
@@ -130,6 +144,13 @@ mod tests {
         let names = StaffNames::default();
         assert_eq!(names.display_name("alice@localhost"), "alice");
         assert_eq!(names.display_name("localhost"), "localhost");
+    }
+
+    #[test]
+    fn staff_texts_fall_back_to_the_whole_jid() {
+        let names = StaffNames::parse("alice@localhost = Alice").unwrap();
+        assert_eq!(names.for_staff("Alice@localhost"), "Alice");
+        assert_eq!(names.for_staff("bob@localhost"), "bob@localhost");
     }
 
     #[test]

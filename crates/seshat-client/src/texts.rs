@@ -19,3 +19,14 @@ pub const NOBODY_AVAILABLE: &str = "No one is available to answer your chat requ
 /// Queued to the visitor when staff were offered the chat but nobody accepted in time.
 pub const NOBODY_ANSWERED: &str =
     "No one was able to answer your chat request in time. Please try again later.";
+
+/// Queued to a visitor whose chat waits in line because every staff member
+/// online is busy, and again each time their place changes (our addition).
+pub fn place_in_line(place: usize) -> String {
+    format!("You are number {place} in line.")
+}
+
+/// Queued to the visitor when the staff member handling their chat lost
+/// their connection and the chat is passed to someone else (our addition).
+pub const HANDLER_LOST: &str = "The staff member helping you has lost their connection. \
+                                Your chat is being passed to someone else; please wait.";

@@ -23,6 +23,10 @@
 //! | `log_level` | `info` | a level, or a filter like `info,seshatd=debug` |
 //! | `staff_names` | none | `jid = Display Name` pairs, comma-separated |
 //! | `resource` | `seshat` | the XMPP resource the bot logs in with |
+//! | `handler_grace` | 60 | seconds a handling staff member may be disconnected before the chat is offered again |
+//! | `queue_when_busy` | `true` | while every staff member online is busy, new chats wait in line; `false` fails them as the original did |
+//! | `max_queue` | 20 | most chats waiting in line; more fail at once |
+//! | `offer_notices` | `true` | tell staff when an offer they got is taken, canceled, withdrawn or expires |
 //!
 //! JIDs are normalised as XMPP servers do (`Joe@Example.COM` becomes
 //! `joe@example.com`), so they compare equal to the JIDs in stanzas. Every
@@ -59,6 +63,10 @@ pub const DEFAULT_PRESENCE_SETTLE: Duration = Duration::from_secs(5);
 pub const DEFAULT_LOG_LEVEL: &str = "info";
 /// Default of `resource`.
 pub const DEFAULT_RESOURCE: &str = "seshat";
+/// Default of `handler_grace`.
+pub const DEFAULT_HANDLER_GRACE: Duration = Duration::from_secs(60);
+/// Default of `max_queue`.
+pub const DEFAULT_MAX_QUEUE: usize = 20;
 
 /// Validated settings of one daemon. Build it with [`Config::load`] (or
 /// [`Config::parse`] in tests); every field is checked and filled in.
@@ -100,6 +108,16 @@ pub struct Config {
     pub staff_names: Vec<(BareJid, String)>,
     /// The XMPP resource the bot binds (`resource`).
     pub resource: String,
+    /// How long the staff member handling a chat may have no connected
+    /// client before the chat is offered to others (`handler_grace`).
+    pub handler_grace: Duration,
+    /// Whether new chats wait in line while everyone online is busy
+    /// (`queue_when_busy`).
+    pub queue_when_busy: bool,
+    /// Most chats waiting in line (`max_queue`).
+    pub max_queue: usize,
+    /// Whether staff are told what became of offers they got (`offer_notices`).
+    pub offer_notices: bool,
     /// Keys of the section that only the web application reads (such as
     /// `rate_limit_per_minute`), as written, in file order: allowed, since
     /// both programs share the section, and listed by `--check-config`.
@@ -176,6 +194,18 @@ impl Config {
         let resource = section
             .optional(&keys::RESOURCE, |value| values::resource(value, &account))?
             .unwrap_or_else(|| DEFAULT_RESOURCE.to_owned());
+        let handler_grace = section
+            .optional(&keys::HANDLER_GRACE, values::seconds)?
+            .unwrap_or(DEFAULT_HANDLER_GRACE);
+        let queue_when_busy = section
+            .optional(&keys::QUEUE_WHEN_BUSY, values::boolean)?
+            .unwrap_or(true);
+        let max_queue = section
+            .optional(&keys::MAX_QUEUE, values::positive_count)?
+            .unwrap_or(DEFAULT_MAX_QUEUE);
+        let offer_notices = section
+            .optional(&keys::OFFER_NOTICES, values::boolean)?
+            .unwrap_or(true);
 
         Ok(Config {
             file: section.file().to_path_buf(),
@@ -193,6 +223,10 @@ impl Config {
             log_level,
             staff_names,
             resource,
+            handler_grace,
+            queue_when_busy,
+            max_queue,
+            offer_notices,
             web_app_keys: unread.other_program,
             ignored_keys: unread.not_seshat,
         })
@@ -210,6 +244,15 @@ impl Config {
             .iter()
             .find(|(member, _)| member == jid)
             .map(|(_, name)| name.as_str())
+    }
+
+    /// The `staff_names` as the table texts look names up in.
+    pub fn names(&self) -> seshat_client::StaffNames {
+        let mut names = seshat_client::StaffNames::default();
+        for (jid, name) in &self.staff_names {
+            names.insert(jid.as_str(), name);
+        }
+        names
     }
 
     /// The size limits for staff messages, from `max_message_bytes`.
@@ -260,6 +303,10 @@ impl Config {
             ("log_level", self.log_level.clone()),
             ("staff_names", names.join(", ")),
             ("resource", self.resource.clone()),
+            ("handler_grace", seconds(self.handler_grace)),
+            ("queue_when_busy", self.queue_when_busy.to_string()),
+            ("max_queue", self.max_queue.to_string()),
+            ("offer_notices", self.offer_notices.to_string()),
         ] {
             // Writing to a String cannot fail.
             let _ = writeln!(text, "{key} = {value}");

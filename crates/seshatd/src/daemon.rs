@@ -146,9 +146,11 @@ impl Daemon {
         if let Some(warning) = self.config.insecure_transport_warning() {
             tracing::warn!("{warning}");
         }
+        let mut commands = self.commands;
+        commands.set_staff_names(self.config.names());
         let broker = Broker::new(
             Client::from_store(store),
-            self.commands,
+            commands,
             BrokerSettings::from_config(&self.config),
         );
         let mut xmpp = XmppSettings::from_config(&self.config);

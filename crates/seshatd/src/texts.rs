@@ -61,6 +61,51 @@ pub fn offer_expired(chat_id: i64) -> String {
     format!("Chat #{chat_id} was not accepted in time; the visitor has been told that no one was able to answer.")
 }
 
+/// Tells the others who were offered a chat that a colleague took it
+/// (our addition).
+pub fn offer_taken(chat_id: i64, by: &str) -> String {
+    format!("Chat #{chat_id} was taken by {by}.")
+}
+
+/// Tells the others who were offered a chat that a colleague canceled it
+/// (our addition).
+pub fn offer_canceled(chat_id: i64, by: &str) -> String {
+    format!("Chat #{chat_id} was canceled by {by}.")
+}
+
+/// Tells staff who were offered a chat that its visitor left before
+/// anyone accepted it (our addition).
+pub fn offer_withdrawn(chat_id: i64) -> String {
+    format!("Chat #{chat_id} was withdrawn by the visitor.")
+}
+
+/// Tells a busy staff member, once, that visitors wait in line (our
+/// addition).
+pub const SOMEONE_WAITING: &str = "A visitor is waiting in line. Their chat will be offered \
+                                   to you when you send '!FINISH'.";
+
+/// The offer of a chat whose handler lost their connection (our
+/// addition): says so, then the usual offer, then the conversation so far,
+/// oldest first, each line marked with who wrote it.
+pub fn reoffer_text(
+    chat: &Chat,
+    also_sent_to: &[String],
+    lost_handler: &str,
+    history: &[(String, String)],
+) -> String {
+    let mut text = format!(
+        "Offered again: {lost_handler} lost their connection during this chat. {}",
+        offer_text(chat, also_sent_to)
+    );
+    if !history.is_empty() {
+        text.push_str("\nThe conversation so far:");
+        for (who, line) in history {
+            text.push_str(&format!("\n{who}: {line}"));
+        }
+    }
+    text
+}
+
 /// `!ACCEPT` or `!CANCEL` of a chat id no chat has. Takes any displayable
 /// id so that a number too large for a chat id is echoed as typed.
 pub fn no_such_chat(chat_id: impl Display) -> String {

@@ -116,6 +116,26 @@ pub const RESOURCE: Key = Key {
     names: &["resource"],
     read_by: DAEMON,
 };
+/// How long a handler may be disconnected before their chat is offered again.
+pub const HANDLER_GRACE: Key = Key {
+    names: &["handler_grace"],
+    read_by: DAEMON,
+};
+/// Whether chats wait in line while every staff member online is busy.
+pub const QUEUE_WHEN_BUSY: Key = Key {
+    names: &["queue_when_busy"],
+    read_by: DAEMON,
+};
+/// How many chats may wait in line.
+pub const MAX_QUEUE: Key = Key {
+    names: &["max_queue"],
+    read_by: DAEMON,
+};
+/// Whether staff are told when an offer they got is taken, withdrawn or expires.
+pub const OFFER_NOTICES: Key = Key {
+    names: &["offer_notices"],
+    read_by: DAEMON,
+};
 /// The web app's rate limits.
 pub const RATE_LIMIT_PER_MINUTE: Key = Key {
     names: &["rate_limit_per_minute"],
@@ -152,6 +172,10 @@ pub const ALL: &[&Key] = &[
     &LOG_LEVEL,
     &STAFF_NAMES,
     &RESOURCE,
+    &HANDLER_GRACE,
+    &QUEUE_WHEN_BUSY,
+    &MAX_QUEUE,
+    &OFFER_NOTICES,
     &RATE_LIMIT_PER_MINUTE,
     &STATIC_DIR,
     &JQUERY_DIR,

@@ -119,6 +119,18 @@ pub trait Store: Send + Sync + 'static {
     /// the visitor in the same transaction; false if it had moved on.
     fn fail_chat(&self, chat_id: i64, notice: &str) -> Result<bool>;
 
+    /// Queues a notice from Seshat to the visitor of chat `chat_id` (such as
+    /// their place in the queue); false when no such chat exists.
+    fn tell_visitor(&self, chat_id: i64, notice: &str) -> Result<bool>;
+
+    /// Takes an open chat back from `staff`, who lost their connection, so
+    /// that it can be offered again: it waits for staff once more, with no
+    /// handler, and `notice` is queued to the visitor, in one transaction.
+    /// Staff-bound messages the handler never got are marked delivered, as
+    /// the caller shows them in the new offer's history; returns how many,
+    /// or `None` when the chat is not open with `staff` any more.
+    fn hand_back(&self, chat_id: i64, staff: &str, notice: &str) -> Result<Option<usize>>;
+
     /// `!ACCEPT chat_id` by `staff`.
     fn accept(&self, chat_id: i64, staff: &str) -> Result<AcceptOutcome>;
 

@@ -25,14 +25,16 @@
 mod offers;
 mod outbox;
 mod replies;
+mod rescue;
+mod stale;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use seshat_client::{clock, ChatStatus, Client, StaffMessage, Topic};
+use seshat_client::{clock, ChatStatus, Client, StaffMessage, StaffNames, Topic};
 use tokio::time::Instant;
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::jid::{BareJid, Jid};
@@ -43,7 +45,8 @@ use xmpp_parsers::roster::Roster;
 pub use self::offers::{plan, Offer, OfferPolicy, Plan, Situation};
 pub use self::outbox::{Delivery, Outbox};
 pub use self::replies::{answer_staff, to_staff};
-use crate::commands::Commands;
+use self::rescue::{Absences, Reoffer};
+use crate::commands::{Commands, StaffCommand};
 use crate::config::Config;
 use crate::presence::{PresenceEvent, StaffPresence};
 use crate::texts;
@@ -72,6 +75,13 @@ pub struct BrokerSettings {
     pub policy: OfferPolicy,
     /// How long after a session starts before chats may fail for lack of staff.
     pub presence_settle: Duration,
+    /// How long a handler may have no connected client before their chat
+    /// is offered to others.
+    pub handler_grace: Duration,
+    /// Whether staff are told what became of offers they got.
+    pub offer_notices: bool,
+    /// How texts to staff name colleagues.
+    pub names: StaffNames,
 }
 
 impl BrokerSettings {
@@ -82,8 +92,13 @@ impl BrokerSettings {
             policy: OfferPolicy {
                 offer_timeout: config.offer_timeout,
                 no_staff_grace: config.no_staff_grace,
+                queue_when_busy: config.queue_when_busy,
+                max_queue: config.max_queue,
             },
             presence_settle: config.presence_settle,
+            handler_grace: config.handler_grace,
+            offer_notices: config.offer_notices,
+            names: config.names(),
         }
     }
 }
@@ -129,6 +144,17 @@ pub struct Broker {
     /// Who was offered each waiting chat, to tell them when it times out.
     /// Forgotten on restart; then nobody is told, the visitor still is.
     offered_to: HashMap<i64, Vec<BareJid>>,
+    /// Who canceled an offered chat with `!CANCEL`, so that they are not
+    /// told of it.
+    canceled_by: HashMap<i64, BareJid>,
+    /// The place in line last told to each chat's visitor.
+    places_told: HashMap<i64, usize>,
+    /// Busy staff members told that someone waits in line.
+    told_of_line: HashSet<BareJid>,
+    /// Staff members without a connected client, for rescuing their chats.
+    absences: Absences,
+    /// Chats taken back from a handler who dropped, until offered again.
+    reoffers: HashMap<i64, Reoffer>,
     /// Whether the last pass failed on the store and should be retried soon.
     store_failing: bool,
 }
@@ -144,6 +170,11 @@ impl Broker {
             session: None,
             outbox: Outbox::new(),
             offered_to: HashMap::new(),
+            canceled_by: HashMap::new(),
+            places_told: HashMap::new(),
+            told_of_line: HashSet::new(),
+            absences: Absences::default(),
+            reoffers: HashMap::new(),
             store_failing: false,
         }
     }
@@ -240,9 +271,15 @@ impl Broker {
         }
         self.presence.forget_all();
         self.write_presence_back(false).await;
+        let presence_settled_at = clock::now() + self.settings.presence_settle.as_secs_f64();
+        // Whoever has not reappeared once presence settled has been gone
+        // since then, as far as their chats are concerned.
+        for staff in self.presence.staff() {
+            self.absences.gone(staff, presence_settled_at);
+        }
         self.session = Some(Session {
             acks,
-            presence_settled_at: clock::now() + self.settings.presence_settle.as_secs_f64(),
+            presence_settled_at,
             connected: true,
         });
         drop(connection.send(Presence::available()).await);
@@ -319,6 +356,11 @@ impl Broker {
                 }
                 let available = state.is_available();
                 tracing::info!(%staff, %resource, ?state, "staff presence");
+                if self.presence.is_reachable(&staff) {
+                    self.absences.back(&staff);
+                } else {
+                    self.absences.gone(&staff, clock::now());
+                }
                 let (who, which) = (staff.to_string(), resource.clone());
                 let written = self
                     .store
@@ -388,11 +430,20 @@ impl Broker {
             return;
         };
         let staff = from.to_bare().to_string();
+        let canceling = match self.commands.parse(&body) {
+            Some(StaffCommand::Cancel(chat_id)) => Some(chat_id),
+            _ => None,
+        };
         let commands = Arc::clone(&self.commands);
         let answer = self
             .store
             .run(move |store| Ok(answer_staff(&commands, store, &staff, &body)))
             .await;
+        if let (Some(chat_id), Ok(Some(reply))) = (canceling, &answer) {
+            if *reply == texts::canceled(chat_id) {
+                self.canceled_by.insert(chat_id, from.to_bare());
+            }
+        }
         match answer {
             Ok(Some(reply)) => drop(connection.send(to_staff(from, &reply)).await),
             Ok(None) => {}
@@ -448,8 +499,12 @@ impl Broker {
     /// when to look again if nothing else happens.
     async fn relay(&mut self, connection: &XmppConnection) -> Option<Instant> {
         let session = self.session.filter(|session| session.connected)?;
-        let due = match self.handle_waiting_chats(session, connection).await {
+        let rescue_due = match self.rescue_stranded().await {
             Ok(due) => due,
+            Err(error) => return Some(self.store_failed(error)),
+        };
+        let due = match self.handle_waiting_chats(session, connection).await {
+            Ok(due) => earliest(due, rescue_due),
             Err(error) => return Some(self.store_failed(error)),
         };
         if let Err(error) = self.send_staff_bound(session, connection).await {
@@ -494,7 +549,8 @@ impl Broker {
                 Ok((waiting, available))
             })
             .await?;
-        self.offered_to
+        self.tell_of_stale_offers(&waiting, connection).await?;
+        self.reoffers
             .retain(|chat_id, _| waiting.iter().any(|chat| chat.id == *chat_id));
         // Only configured staff: the table may hold others from an older
         // configuration.
@@ -503,6 +559,10 @@ impl Broker {
             .filter_map(|staff| BareJid::new(staff).ok())
             .filter(|staff| self.presence.is_staff(&staff.clone().into()))
             .collect();
+        let anyone_online = self
+            .presence
+            .staff()
+            .any(|staff| self.presence.is_available(staff));
         let plan = plan(
             &self.settings.policy,
             &Situation {
@@ -510,8 +570,11 @@ impl Broker {
                 presence_settled_at: session.presence_settled_at,
                 waiting: &waiting,
                 available: &available,
+                anyone_online,
             },
         );
+        self.tell_places_in_line(&plan.in_line, &available, connection)
+            .await?;
         for offer in plan.offer {
             self.offer(offer, connection).await?;
         }
@@ -525,7 +588,8 @@ impl Broker {
                 .store
                 .run(move |store| store.fail_chat(chat_id, seshat_client::texts::NOBODY_ANSWERED))
                 .await?;
-            if let (true, Some(offered)) = (failed, self.offered_to.remove(&chat_id)) {
+            let offered = self.offered_to.remove(&chat_id);
+            if let (true, Some(offered), true) = (failed, offered, self.settings.offer_notices) {
                 for staff in offered {
                     let notice = to_staff(staff, &texts::offer_expired(chat_id));
                     drop(connection.send(notice).await);
@@ -544,13 +608,19 @@ impl Broker {
         connection: &XmppConnection,
     ) -> Result<(), seshat_client::Error> {
         let Offer { chat, recipients } = offer;
+        let reoffer = self.reoffers.get(&chat.id);
         for recipient in &recipients {
             let others: Vec<String> = recipients
                 .iter()
                 .filter(|other| *other != recipient)
-                .map(ToString::to_string)
+                .map(|other| self.settings.names.for_staff(other.as_str()))
                 .collect();
-            let text = texts::offer_text(&chat, &others);
+            let text = match reoffer {
+                Some(reoffer) => {
+                    texts::reoffer_text(&chat, &others, &reoffer.lost_handler, &reoffer.history)
+                }
+                None => texts::offer_text(&chat, &others),
+            };
             drop(connection.send(to_staff(recipient.clone(), &text)).await);
         }
         let chat_id = chat.id;
@@ -562,6 +632,89 @@ impl Broker {
             let names: Vec<String> = recipients.iter().map(ToString::to_string).collect();
             tracing::info!(chat = chat_id, offered_to = %names.join(", "), "chat offered");
             self.offered_to.insert(chat_id, recipients);
+            self.reoffers.remove(&chat_id);
+        }
+        Ok(())
+    }
+
+    /// Tells everyone who got the offer of a chat that is no longer
+    /// waiting what became of it (see [`stale`]), and forgets the offer.
+    async fn tell_of_stale_offers(
+        &mut self,
+        waiting: &[seshat_client::Chat],
+        connection: &XmppConnection,
+    ) -> Result<(), seshat_client::Error> {
+        let gone: Vec<i64> = self
+            .offered_to
+            .keys()
+            .filter(|chat_id| !waiting.iter().any(|chat| chat.id == **chat_id))
+            .copied()
+            .collect();
+        for chat_id in gone {
+            let chat = if self.settings.offer_notices {
+                self.store.run(move |store| store.chat(chat_id)).await?
+            } else {
+                None
+            };
+            let offered = self.offered_to.remove(&chat_id).unwrap_or_default();
+            let canceled_by = self.canceled_by.remove(&chat_id);
+            let Some((text, not_to)) = chat
+                .as_ref()
+                .and_then(|chat| stale::notice(chat, canceled_by.as_ref(), &self.settings.names))
+            else {
+                continue;
+            };
+            for staff in offered
+                .into_iter()
+                .filter(|staff| Some(staff) != not_to.as_ref())
+            {
+                drop(connection.send(to_staff(staff, &text)).await);
+            }
+        }
+        self.canceled_by
+            .retain(|chat_id, _| waiting.iter().any(|chat| chat.id == *chat_id));
+        Ok(())
+    }
+
+    /// Tells each visitor in line their place when it changed, and each
+    /// busy staff member, once, that someone waits.
+    async fn tell_places_in_line(
+        &mut self,
+        in_line: &[(i64, usize)],
+        available: &[BareJid],
+        connection: &XmppConnection,
+    ) -> Result<(), seshat_client::Error> {
+        self.places_told
+            .retain(|chat_id, _| in_line.iter().any(|(id, _)| id == chat_id));
+        for &(chat_id, place) in in_line {
+            if self.places_told.get(&chat_id) == Some(&place) {
+                continue;
+            }
+            let notice = seshat_client::texts::place_in_line(place);
+            self.store
+                .run(move |store| store.tell_visitor(chat_id, &notice))
+                .await?;
+            self.places_told.insert(chat_id, place);
+        }
+        let busy: Vec<BareJid> = self
+            .presence
+            .staff()
+            .filter(|staff| self.presence.is_available(staff) && !available.contains(staff))
+            .cloned()
+            .collect();
+        if in_line.is_empty() {
+            self.told_of_line.clear();
+            return Ok(());
+        }
+        self.told_of_line.retain(|staff| busy.contains(staff));
+        for staff in busy {
+            if self.told_of_line.insert(staff.clone()) {
+                drop(
+                    connection
+                        .send(to_staff(staff, texts::SOMEONE_WAITING))
+                        .await,
+                );
+            }
         }
         Ok(())
     }
@@ -605,5 +758,13 @@ impl Broker {
             self.outbox.track(message.id, token, session.acks);
         }
         Ok(())
+    }
+}
+
+/// The earlier of two optional deadlines.
+fn earliest(first: Option<f64>, second: Option<f64>) -> Option<f64> {
+    match (first, second) {
+        (Some(first), Some(second)) => Some(first.min(second)),
+        (first, second) => first.or(second),
     }
 }

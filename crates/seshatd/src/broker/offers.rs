@@ -1,6 +1,6 @@
-//! Deciding what happens to chats waiting for staff: offer them, fail them
-//! for lack of staff, or fail them because nobody answered in time; and
-//! when to look again. Pure: the broker gathers the facts, [`plan`] decides.
+//! Deciding what happens to chats waiting for staff: offer them, keep them
+//! in line while everyone online is busy, fail them for lack of staff, or
+//! fail them because nobody answered in time; and when to look again. Pure: the broker gathers the facts, [`plan`] decides.
 
 use std::time::Duration;
 
@@ -15,6 +15,11 @@ pub struct OfferPolicy {
     /// How long a new chat may wait for staff when nobody is available;
     /// zero fails it at once.
     pub no_staff_grace: Duration,
+    /// Whether a new chat waits in line while every staff member online
+    /// is busy; if not, it fails as when nobody is online.
+    pub queue_when_busy: bool,
+    /// Most chats in line; the others fail at once.
+    pub max_queue: usize,
 }
 
 /// The facts one decision is made on.
@@ -30,6 +35,8 @@ pub struct Situation<'a> {
     pub waiting: &'a [Chat],
     /// Staff members who are online and not in a chat, sorted.
     pub available: &'a [BareJid],
+    /// Whether any staff member is online, busy or not.
+    pub anyone_online: bool,
 }
 
 /// What to do now, and when to decide again.
@@ -39,8 +46,11 @@ pub struct Plan {
     pub offer: Vec<Offer>,
     /// Chats to fail because nobody is available to take them.
     pub nobody_available: Vec<i64>,
-    /// Offered chats to fail because nobody accepted them in time.
+    /// Offered chats to fail because nobody accepted them in time, and
+    /// chats that waited in line longer than the offer timeout.
     pub nobody_answered: Vec<i64>,
+    /// Chats waiting in line, each with its place (1 is next), in order.
+    pub in_line: Vec<(i64, usize)>,
     /// When something in the waiting chats falls due even if nothing else
     /// happens (a grace period or an offer running out), Unix seconds.
     pub next_due: Option<f64>,
@@ -65,6 +75,22 @@ pub fn plan(policy: &OfferPolicy, situation: &Situation<'_>) -> Plan {
                 chat: chat.clone(),
                 recipients: situation.available.to_vec(),
             }),
+            ChatStatus::Waiting if policy.queue_when_busy && situation.anyone_online => {
+                let place = plan.in_line.len() + 1;
+                let gives_up_at = policy
+                    .offer_timeout
+                    .map(|timeout| chat.started_at + timeout.as_secs_f64());
+                if place > policy.max_queue {
+                    plan.nobody_available.push(chat.id);
+                } else if gives_up_at.is_some_and(|at| now >= at) {
+                    plan.nobody_answered.push(chat.id);
+                } else {
+                    plan.in_line.push((chat.id, place));
+                    if let Some(at) = gives_up_at {
+                        plan.due_at(at);
+                    }
+                }
+            }
             ChatStatus::Waiting => {
                 let fails_at = situation
                     .presence_settled_at
@@ -132,7 +158,23 @@ mod tests {
         OfferPolicy {
             offer_timeout: offer_timeout.map(Duration::from_secs),
             no_staff_grace: Duration::from_secs(grace),
+            queue_when_busy: true,
+            max_queue: 2,
         }
+    }
+
+    /// Everyone online is busy: the waiting chats are in line.
+    fn all_busy(policy: &OfferPolicy, waiting: &[Chat]) -> Plan {
+        plan(
+            policy,
+            &Situation {
+                now: NOW,
+                presence_settled_at: NOW - 1.0,
+                waiting,
+                available: &[],
+                anyone_online: true,
+            },
+        )
     }
 
     fn settled(waiting: &[Chat], available: &[BareJid]) -> Plan {
@@ -143,6 +185,7 @@ mod tests {
                 presence_settled_at: NOW - 1.0,
                 waiting,
                 available,
+                anyone_online: !available.is_empty(),
             },
         )
     }
@@ -182,6 +225,7 @@ mod tests {
                 presence_settled_at: NOW + 5.0,
                 waiting: &waiting,
                 available: &[],
+                anyone_online: false,
             },
         );
         assert!(plan.nobody_available.is_empty());
@@ -199,6 +243,7 @@ mod tests {
                 presence_settled_at: NOW + 5.0,
                 waiting: &waiting,
                 available: &available,
+                anyone_online: true,
             },
         );
         assert_eq!(plan.offer.len(), 1);
@@ -217,6 +262,7 @@ mod tests {
                 presence_settled_at: NOW - 100.0,
                 waiting: &waiting,
                 available: &[],
+                anyone_online: false,
             },
         );
         assert_eq!(plan.nobody_available, vec![1]);
@@ -246,6 +292,7 @@ mod tests {
                 presence_settled_at: 0.0,
                 waiting: &waiting,
                 available: &[],
+                anyone_online: false,
             },
         );
         assert_eq!(plan, Plan::default());
@@ -270,8 +317,48 @@ mod tests {
                 presence_settled_at: 0.0,
                 waiting: &waiting,
                 available: &[],
+                anyone_online: false,
             },
         );
         assert_eq!(plan.next_due, Some(NOW + 30.0));
+    }
+
+    #[test]
+    fn with_everyone_online_busy_chats_wait_in_line_in_order() {
+        let waiting = [
+            chat(1, ChatStatus::Notified, NOW - 20.0, Some(NOW - 10.0)),
+            chat(2, ChatStatus::Waiting, NOW - 20.0, None),
+            chat(3, ChatStatus::Waiting, NOW - 10.0, None),
+        ];
+        let plan = all_busy(&policy(Some(300), 0), &waiting);
+        assert_eq!(plan.in_line, vec![(2, 1), (3, 2)]);
+        assert!(plan.nobody_available.is_empty());
+        assert_eq!(plan.next_due, Some(NOW + 280.0));
+    }
+
+    #[test]
+    fn a_full_line_and_a_long_wait_fail_as_the_original_did() {
+        let waiting = [
+            chat(1, ChatStatus::Waiting, NOW - 301.0, None),
+            chat(2, ChatStatus::Waiting, NOW - 20.0, None),
+            chat(3, ChatStatus::Waiting, NOW - 10.0, None),
+            chat(4, ChatStatus::Waiting, NOW - 5.0, None),
+        ];
+        let plan = all_busy(&policy(Some(300), 0), &waiting);
+        assert_eq!(plan.nobody_answered, vec![1]);
+        assert_eq!(plan.in_line, vec![(2, 1), (3, 2)]);
+        assert_eq!(plan.nobody_available, vec![4]);
+    }
+
+    #[test]
+    fn without_queueing_a_busy_staff_fails_new_chats_at_once() {
+        let waiting = [chat(2, ChatStatus::Waiting, NOW - 1.0, None)];
+        let original = OfferPolicy {
+            queue_when_busy: false,
+            ..policy(Some(300), 0)
+        };
+        let plan = all_busy(&original, &waiting);
+        assert_eq!(plan.nobody_available, vec![2]);
+        assert!(plan.in_line.is_empty());
     }
 }

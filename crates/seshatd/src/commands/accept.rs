@@ -1,6 +1,6 @@
 //! `!ACCEPT n`: a staff member takes a chat request.
 
-use seshat_client::{AcceptOutcome, Error, Store};
+use seshat_client::{AcceptOutcome, Error, StaffNames, Store};
 
 use crate::texts;
 
@@ -9,7 +9,12 @@ pub const HELP: &str = "!ACCEPT n - Accept chat request #n";
 
 /// Makes chat `chat_id` the staff member's; the store tells the visitor it
 /// has started. A closed, canceled or failed chat cannot be taken.
-pub fn run(store: &dyn Store, staff: &str, chat_id: i64) -> Result<String, Error> {
+pub fn run(
+    store: &dyn Store,
+    names: &StaffNames,
+    staff: &str,
+    chat_id: i64,
+) -> Result<String, Error> {
     Ok(match store.accept(chat_id, staff)? {
         AcceptOutcome::Accepted(_) => texts::now_handling(chat_id),
         AcceptOutcome::BusyWith(current) => {
@@ -17,7 +22,7 @@ pub fn run(store: &dyn Store, staff: &str, chat_id: i64) -> Result<String, Error
         }
         AcceptOutcome::NoSuchChat => texts::no_such_chat(chat_id),
         AcceptOutcome::AlreadyYours => texts::already_handling(chat_id),
-        AcceptOutcome::HandledBy(owner) => texts::handled_by(chat_id, &owner),
+        AcceptOutcome::HandledBy(owner) => texts::handled_by(chat_id, &names.for_staff(&owner)),
         AcceptOutcome::AlreadyFinished => texts::already_finished(chat_id),
         AcceptOutcome::Failed => texts::chat_failed(chat_id),
     })
@@ -68,6 +73,22 @@ mod tests {
                 texts::already_finished(id)
             );
         }
+    }
+
+    #[test]
+    fn a_configured_name_replaces_the_jid_of_the_colleague() {
+        let mut f = Fixture::new();
+        f.commands
+            .set_staff_names(seshat_client::StaffNames::parse(&format!("{JOE} = Joe")).unwrap());
+        let chat = f.open_chat("alice", JOE);
+        assert_eq!(
+            f.send(BOB, &format!("!ACCEPT {}", chat.id)),
+            texts::handled_by(chat.id, "Joe")
+        );
+        assert_eq!(
+            f.send(BOB, &format!("!CANCEL {}", chat.id)),
+            texts::accepted_by(chat.id, "Joe")
+        );
     }
 
     #[test]

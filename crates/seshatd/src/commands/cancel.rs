@@ -1,6 +1,6 @@
 //! `!CANCEL n`: a staff member withdraws a chat request.
 
-use seshat_client::{CancelOutcome, Error, Store};
+use seshat_client::{CancelOutcome, Error, StaffNames, Store};
 
 use crate::texts;
 
@@ -9,12 +9,17 @@ pub const HELP: &str = "!CANCEL n - Cancel chat request #n";
 
 /// Withdraws request `chat_id`; the store tells the visitor it was
 /// canceled. An accepted chat is ended with `!FINISH` instead.
-pub fn run(store: &dyn Store, staff: &str, chat_id: i64) -> Result<String, Error> {
+pub fn run(
+    store: &dyn Store,
+    names: &StaffNames,
+    staff: &str,
+    chat_id: i64,
+) -> Result<String, Error> {
     Ok(match store.cancel(chat_id, staff)? {
         CancelOutcome::Canceled(_) => texts::canceled(chat_id),
         CancelOutcome::NoSuchChat => texts::no_such_chat(chat_id),
         CancelOutcome::AcceptedBySelf => texts::cancel_own_chat(chat_id),
-        CancelOutcome::AcceptedBy(owner) => texts::accepted_by(chat_id, &owner),
+        CancelOutcome::AcceptedBy(owner) => texts::accepted_by(chat_id, &names.for_staff(&owner)),
         CancelOutcome::AlreadyClosed => texts::already_closed(chat_id),
     })
 }

@@ -32,7 +32,7 @@ mod testing;
 
 use std::collections::BTreeMap;
 
-use seshat_client::{Error, Store};
+use seshat_client::{Error, StaffNames, Store};
 
 pub use parse::Misuse;
 
@@ -99,12 +99,21 @@ pub struct InvalidCommandName(pub String);
 pub struct Commands {
     /// Keyed by upper-case name, which makes matching case-insensitive.
     extensions: BTreeMap<String, Extension>,
+    /// How replies name colleagues (`staff_names`; JIDs without it).
+    names: StaffNames,
 }
 
 impl Commands {
     /// The six commands of the original Seshat, and no extension.
     pub fn standard() -> Self {
         Commands::default()
+    }
+
+    /// Names colleagues in replies ("already handled by Alice") by the
+    /// configured `staff_names`; without them, replies give JIDs as the
+    /// original did.
+    pub fn set_staff_names(&mut self, names: StaffNames) {
+        self.names = names;
     }
 
     /// Adds an extension. One with the name of a built-in (in any case)
@@ -150,8 +159,8 @@ impl Commands {
         command: StaffCommand,
     ) -> Result<String, Error> {
         match command {
-            StaffCommand::Accept(chat_id) => accept::run(store, staff, chat_id),
-            StaffCommand::Cancel(chat_id) => cancel::run(store, staff, chat_id),
+            StaffCommand::Accept(chat_id) => accept::run(store, &self.names, staff, chat_id),
+            StaffCommand::Cancel(chat_id) => cancel::run(store, &self.names, staff, chat_id),
             StaffCommand::Finish => finish::run(store, staff),
             StaffCommand::Help => Ok(self.help_text()),
             StaffCommand::Status => status::run(store, staff),

@@ -282,8 +282,35 @@ max_message_bytes = 4096
 log_level = info
 staff_names = joe@example.com = Joe
 resource = seshat
+handler_grace = 60
+queue_when_busy = true
+max_queue = 20
+offer_notices = true
 "
     );
+}
+
+#[test]
+fn the_agent_settings_are_read_and_bad_values_named() {
+    let config = parse(&format!(
+        "{SEED_000}handler_grace = 2.5\nqueue_when_busy = No\nmax_queue = 3\noffer_notices = off\n"
+    ))
+    .unwrap();
+    assert_eq!(config.handler_grace, Duration::from_millis(2500));
+    assert!(!config.queue_when_busy);
+    assert_eq!(config.max_queue, 3);
+    assert!(!config.offer_notices);
+    assert_eq!(
+        parse(&format!("{SEED_000}queue_when_busy = maybe\n"))
+            .unwrap_err()
+            .to_string(),
+        "seshat.ini [Seshat] queue_when_busy: \"maybe\" is not true or false \
+         (also accepted: yes/no, on/off, 1/0)"
+    );
+    assert!(parse(&format!("{SEED_000}max_queue = 0\n"))
+        .unwrap_err()
+        .to_string()
+        .contains("max_queue"));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Every staff command and every error reply, over XMPP through the real
 //! daemon, with the exact texts.
 
-use crate::common::{self, command, Rig, Visitor, QUIET, WAIT};
+use crate::common::{self, command, expect_from_bot, Rig, Visitor, QUIET, WAIT};
 use seshat_client::texts as visitor_texts;
 use seshat_client::ChatStatus;
 use seshat_testkit::{BareJid, StaffClient};
@@ -133,6 +133,12 @@ async fn accept_and_its_every_refusal() {
         &format!("You are already handling chat #{id} with first.{HELP}"),
     )
     .await;
+    expect_from_bot(
+        &mut desk.bob,
+        &bot,
+        &format!("Chat #{id} was taken by {alice_jid}."),
+    )
+    .await;
     command(
         &mut desk.bob,
         &bot,
@@ -199,6 +205,12 @@ async fn cancel_and_its_every_refusal() {
     )
     .await;
     doomed.expect(&[visitor_texts::CHAT_CANCELED]).await;
+    expect_from_bot(
+        &mut desk.alice,
+        &bot,
+        &format!("Chat #{id} was canceled by {}.", desk.rig.jid("bob")),
+    )
+    .await;
     command(
         &mut desk.alice,
         &bot,
@@ -218,6 +230,12 @@ async fn cancel_and_its_every_refusal() {
     let mut taken = desk.offered_chat("taken").await;
     desk.alice_accepts(&mut taken).await;
     let id = taken.id();
+    expect_from_bot(
+        &mut desk.bob,
+        &bot,
+        &format!("Chat #{id} was taken by {alice_jid}."),
+    )
+    .await;
     command(
         &mut desk.alice,
         &bot,

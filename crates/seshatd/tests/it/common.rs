@@ -64,6 +64,8 @@ pub struct RigBuilder<S: XmppServer = Prosody> {
     strangers: Vec<String>,
     /// Keys left out of the configuration.
     omitted: Vec<String>,
+    /// `staff_names` entries: staff user name and display name.
+    names: Vec<(String, String)>,
     start_daemon: bool,
 }
 
@@ -103,6 +105,12 @@ impl<S: XmppServer> RigBuilder<S> {
 
     /// Registers the accounts, writes the configuration, opens the
     /// database and (unless told otherwise) starts the daemon.
+    /// Gives staff member `name` the display name `display` (`staff_names`).
+    pub fn staff_name(mut self, name: &str, display: &str) -> Self {
+        self.names.push((name.to_owned(), display.to_owned()));
+        self
+    }
+
     pub fn build(self) -> Rig<S> {
         let tag = unique("");
         let account = |name: &str| format!("{name}{tag}");
@@ -145,6 +153,14 @@ impl<S: XmppServer> RigBuilder<S> {
             ("presence_settle".into(), "0.5".into()),
             ("log_level".into(), "info,seshatd=debug".into()),
         ];
+        if !self.names.is_empty() {
+            let names: Vec<String> = self
+                .names
+                .iter()
+                .map(|(name, display)| format!("{} = {display}", self.prosody.jid(&account(name))))
+                .collect();
+            settings.push(("staff_names".into(), names.join(", ")));
+        }
         for (key, value) in self.settings {
             settings.retain(|(existing, _)| *existing != key);
             settings.push((key, value));
@@ -381,6 +397,7 @@ impl<S: XmppServer> RigBuilder<S> {
             settings: Vec::new(),
             strangers: Vec::new(),
             omitted: Vec::new(),
+            names: Vec::new(),
             start_daemon: true,
         }
     }
@@ -434,6 +451,14 @@ impl Visitor {
                 .extend(messages.into_iter().map(|message| message.text));
         }
         self.received.pop_front().expect("not empty")
+    }
+
+    /// Ends the chat from the visitor's side (the widget's close button).
+    pub async fn end(&self) {
+        self.web
+            .end_chat(&self.chat.token)
+            .await
+            .expect("end the chat");
     }
 
     /// Queues the messages `0`, `1`, ... `count - 1` for staff in one go,

@@ -5,6 +5,8 @@
 //! - [`session`]: whole chats, the README's example session included;
 //! - [`commands`]: every staff command and every error reply;
 //! - [`presence`]: who gets offered a chat;
+//! - [`agent`]: the line while staff are busy, rescuing a visitor whose
+//!   handler dropped, stale offers and staff names;
 //! - [`cli`]: the command line and `--check-config`;
 //! - [`library`]: the daemon run from a program of its own;
 //! - [`resilience`], [`keepalive`], [`after_kill`]: restarts, frozen
@@ -18,6 +20,7 @@
 //! `SSL_CERT_FILE` for its whole process.
 
 mod after_kill;
+mod agent;
 mod cli;
 mod commands;
 mod common;

@@ -147,6 +147,12 @@ async fn busy_staff_are_not_offered_new_chats() {
         .await
         .unwrap();
     rig.wait_until_unavailable("alice").await;
+    expect_from_bot(
+        &mut bob,
+        &bot,
+        &format!("Chat #{} was taken by {}.", first.id(), rig.jid("alice")),
+    )
+    .await;
 
     // Only Bob is free, so the offer names nobody else.
     let second = rig.visitor("second", None).await;

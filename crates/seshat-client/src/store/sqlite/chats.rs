@@ -153,6 +153,18 @@ pub(super) fn hand_to(connection: &Connection, chat_id: i64, staff: &str) -> Res
     Ok(())
 }
 
+/// Puts an open chat of `staff` back to waiting, with no handler and no
+/// offer yet; false if it is not open with `staff`.
+pub(super) fn take_back(connection: &Connection, chat_id: i64, staff: &str) -> Result<bool> {
+    Ok(connection
+        .prepare_cached(
+            "UPDATE chat SET status = ?1, localuser = NULL, offertime = NULL
+              WHERE chatid = ?2 AND status = ?3 AND localuser = ?4",
+        )?
+        .execute((ChatStatus::Waiting, chat_id, ChatStatus::Open, staff))?
+        == 1)
+}
+
 /// Stores the visitor's e-mail address.
 pub(super) fn set_email(connection: &Connection, chat_id: i64, email: &str) -> Result<()> {
     connection

@@ -184,3 +184,13 @@ pub(super) fn mark_staff_delivered(connection: &Connection, message_ids: &[i64])
     }
     Ok(())
 }
+
+/// Marks every undelivered staff-bound message of chat `chat_id` as
+/// delivered; returns how many were.
+pub(super) fn mark_chat_staff_delivered(connection: &Connection, chat_id: i64) -> Result<usize> {
+    Ok(connection
+        .prepare_cached(
+            "UPDATE localmessagequeue SET sendtime = ?1 WHERE chatid = ?2 AND sendtime IS NULL",
+        )?
+        .execute((clock::now(), chat_id))?)
+}

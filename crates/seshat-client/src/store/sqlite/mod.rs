@@ -338,6 +338,35 @@ impl Store for SqliteStore {
         Ok(failed)
     }
 
+    fn tell_visitor(&self, chat_id: i64, notice: &str) -> Result<bool> {
+        self.write(|tx| {
+            if chats::by_id(tx, chat_id)?.is_none() {
+                return Ok(false);
+            }
+            queue(tx, Queue::ToVisitor, chat_id, notice, None)?;
+            Ok(true)
+        })
+    }
+
+    fn hand_back(&self, chat_id: i64, staff: &str, notice: &str) -> Result<Option<usize>> {
+        let handed_back = self.write(|tx| {
+            if !chats::take_back(tx, chat_id, staff)? {
+                return Ok(None);
+            }
+            let undelivered = messages::mark_chat_staff_delivered(tx, chat_id)?;
+            queue(tx, Queue::ToVisitor, chat_id, notice, None)?;
+            Ok(Some(undelivered))
+        })?;
+        if handed_back.is_some() {
+            tracing::info!(
+                chat = chat_id,
+                staff,
+                "chat taken back from a disconnected staff member"
+            );
+        }
+        Ok(handed_back)
+    }
+
     fn accept(&self, chat_id: i64, staff: &str) -> Result<AcceptOutcome> {
         let outcome = self.write(|tx| {
             if let Some(current) = chats::open_chat_of(tx, staff)? {
