@@ -174,6 +174,23 @@ pub fn not_active_in_a_chat() -> String {
 /// `!FINISH` succeeded; the same text is queued to the visitor.
 pub const CHAT_CLOSED: &str = seshat_client::texts::CHAT_CLOSED;
 
+/// The line `!STATUS` adds when `staff_names` is configured (our
+/// addition): who else is online, by name, and whether they are free.
+/// `on_duty` holds `(name, open chat id)` pairs; empty gives no line.
+pub fn on_duty(on_duty: &[(String, Option<i64>)]) -> Option<String> {
+    if on_duty.is_empty() {
+        return None;
+    }
+    let people: Vec<String> = on_duty
+        .iter()
+        .map(|(name, chat)| match chat {
+            Some(chat_id) => format!("{name} (in chat #{chat_id})"),
+            None => format!("{name} (free)"),
+        })
+        .collect();
+    Some(format!("On duty: {}.", people.join(", ")))
+}
+
 /// `!STATUS` from a staff member in no chat.
 pub fn not_in_a_chat_status() -> String {
     format!("You are not in a chat.{HELP_SUFFIX}")

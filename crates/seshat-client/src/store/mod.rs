@@ -169,6 +169,10 @@ pub trait Store: Send + Sync + 'static {
     /// Staff members who are online and not in an open chat, sorted.
     fn available_staff(&self) -> Result<Vec<String>>;
 
+    /// Every staff member who is online, sorted, each with the id of the
+    /// open chat they handle, if any.
+    fn staff_on_duty(&self) -> Result<Vec<(String, Option<i64>)>>;
+
     // ----- wake-ups ---------------------------------------------------------
 
     /// This process's waiters. A waiter subscribes to a [`Topic`], checks

@@ -607,3 +607,68 @@ fn hot_queries_use_indexes_not_table_scans() {
         }
     }
 }
+
+#[test]
+fn a_chat_handed_back_waits_again_with_what_its_handler_missed_settled() {
+    let f = fixture();
+    let chat = f.store.start_chat("Dana", None).unwrap();
+    f.store.accept(chat.id, "joe@example.com").unwrap();
+    texts_of(&f.store, &chat.token);
+    f.store.send_from_visitor(&chat.token, "anyone?").unwrap();
+    // Only the handler can lose it, and only while it is open.
+    assert_eq!(
+        f.store
+            .hand_back(chat.id, "bob@example.com", "gone")
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        f.store
+            .hand_back(chat.id, "joe@example.com", "gone")
+            .unwrap(),
+        Some(1)
+    );
+    let stored = f.store.chat(chat.id).unwrap().unwrap();
+    assert_eq!((stored.status, stored.staff), (ChatStatus::Waiting, None));
+    assert_eq!(texts_of(&f.store, &chat.token), ["gone"]);
+    assert!(f.store.staff_bound(10).unwrap().is_empty());
+    assert_eq!(
+        f.store
+            .hand_back(chat.id, "joe@example.com", "gone")
+            .unwrap(),
+        None
+    );
+    // The visitor's words stay in the history for the next offer.
+    let history = f.store.history(&chat.token, None, 10).unwrap();
+    assert!(history
+        .iter()
+        .any(|entry| matches!(entry, HistoryEntry::FromVisitor { text, .. } if text == "anyone?")));
+}
+
+#[test]
+fn notices_reach_the_visitor_and_staff_on_duty_are_listed_with_their_chat() {
+    let f = fixture();
+    let chat = f.store.start_chat("Dana", None).unwrap();
+    texts_of(&f.store, &chat.token);
+    assert!(f
+        .store
+        .tell_visitor(chat.id, "You are number 1 in line.")
+        .unwrap());
+    assert!(!f.store.tell_visitor(chat.id + 100, "nobody").unwrap());
+    assert_eq!(
+        texts_of(&f.store, &chat.token),
+        ["You are number 1 in line."]
+    );
+    f.store.set_presence("joe@example.com", "a", true).unwrap();
+    f.store.set_presence("joe@example.com", "b", true).unwrap();
+    f.store.set_presence("bob@example.com", "a", true).unwrap();
+    f.store.set_presence("ann@example.com", "a", false).unwrap();
+    f.store.accept(chat.id, "joe@example.com").unwrap();
+    assert_eq!(
+        f.store.staff_on_duty().unwrap(),
+        vec![
+            ("bob@example.com".to_owned(), None),
+            ("joe@example.com".to_owned(), Some(chat.id))
+        ]
+    );
+}

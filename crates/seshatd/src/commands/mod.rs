@@ -163,7 +163,7 @@ impl Commands {
             StaffCommand::Cancel(chat_id) => cancel::run(store, &self.names, staff, chat_id),
             StaffCommand::Finish => finish::run(store, staff),
             StaffCommand::Help => Ok(self.help_text()),
-            StaffCommand::Status => status::run(store, staff),
+            StaffCommand::Status => status::run(store, &self.names, staff),
             StaffCommand::Waiting => waiting::run(store),
             StaffCommand::Custom { name, args } => match self.extensions.get(&name) {
                 Some(extension) => (extension.handler)(&Context { store, staff }, &args),

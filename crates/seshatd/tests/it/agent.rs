@@ -296,7 +296,7 @@ async fn everyone_offered_a_chat_hears_once_what_became_of_it() {
         &mut bob,
         &bot,
         "!STATUS",
-        &format!("You are not in a chat.{HELP}"),
+        &format!("You are not in a chat.{HELP}\nOn duty: Alice (free)."),
     )
     .await;
 }

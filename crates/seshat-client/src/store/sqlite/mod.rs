@@ -491,6 +491,10 @@ impl Store for SqliteStore {
         self.read(presence::available_staff)
     }
 
+    fn staff_on_duty(&self) -> Result<Vec<(String, Option<i64>)>> {
+        self.read(presence::on_duty)
+    }
+
     fn wakeups(&self) -> &Wakeups {
         &self.wakeups
     }

@@ -50,3 +50,18 @@ pub(super) fn anyone_available(connection: &Connection) -> Result<bool> {
         )?
         .query_row([ChatStatus::Open], |row| row.get(0))?)
 }
+
+/// Staff members online, sorted, each with the open chat they handle.
+pub(super) fn on_duty(connection: &Connection) -> Result<Vec<(String, Option<i64>)>> {
+    let staff = connection
+        .prepare_cached(
+            "SELECT o.localuser,
+                    (SELECT min(c.chatid) FROM chat AS c
+                      WHERE c.localuser = o.localuser AND c.status = ?1)
+               FROM onlinestatus AS o WHERE o.online = 1
+              GROUP BY o.localuser ORDER BY o.localuser",
+        )?
+        .query_map([ChatStatus::Open], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(staff)
+}
