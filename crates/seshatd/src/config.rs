@@ -255,6 +255,29 @@ impl Config {
         names
     }
 
+    /// The keys whose values differ from `running` and that a reload
+    /// (SIGHUP) does not apply: everything but `localusers` and `log_level`.
+    pub fn changes_needing_restart(&self, running: &Config) -> Vec<String> {
+        let reloaded = Config {
+            staff: running.staff.clone(),
+            log_level: running.log_level.clone(),
+            ..self.clone()
+        };
+        let mut changed = Vec::new();
+        let (mine, theirs) = (reloaded.effective_settings(), running.effective_settings());
+        for (line, old) in mine.lines().zip(theirs.lines()) {
+            if line != old {
+                if let Some((key, _)) = line.split_once(" = ") {
+                    changed.push(key.to_owned());
+                }
+            }
+        }
+        if reloaded.password != running.password {
+            changed.push("password".to_owned());
+        }
+        changed
+    }
+
     /// The size limits for staff messages, from `max_message_bytes`.
     pub fn limits(&self) -> Limits {
         Limits {

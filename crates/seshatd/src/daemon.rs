@@ -27,9 +27,11 @@ use std::time::Duration;
 use seshat_client::{Client, SqliteOptions, SqliteStore, Store};
 use tokio_xmpp::xmlstream::Timeouts;
 
-use crate::broker::{Broker, BrokerError, BrokerSettings};
+use crate::broker::{Broker, BrokerError, BrokerSettings, Reload};
 use crate::commands::{Commands, Context, InvalidCommandName};
 use crate::config::Config;
+use crate::reload::LogLevelSetter;
+use crate::service::ServiceManager;
 use crate::xmpp::{XmppConnection, XmppSettings};
 
 /// Why the daemon could not run, or stopped on its own.
@@ -65,6 +67,10 @@ pub struct Daemon {
     invalid_command: Option<InvalidCommandName>,
     /// Keepalive timing, when not the standard one.
     keepalive: Option<Timeouts>,
+    /// Reloaded settings (SIGHUP), when [`Daemon::run`] listens for them.
+    reloads: Option<tokio::sync::mpsc::Receiver<Reload>>,
+    /// How a reload changes the log level, when the caller can.
+    log_level_setter: Option<LogLevelSetter>,
 }
 
 impl Daemon {
@@ -76,7 +82,16 @@ impl Daemon {
             store: None,
             invalid_command: None,
             keepalive: None,
+            reloads: None,
+            log_level_setter: None,
         }
+    }
+
+    /// Lets a reload (SIGHUP) change the log level through `setter`, such
+    /// as the one [`crate::logging::init`] returns.
+    pub fn with_log_level_setter(mut self, setter: LogLevelSetter) -> Self {
+        self.log_level_setter = Some(setter);
+        self
     }
 
     /// Adds a staff command (or replaces the one with the same name), as
@@ -121,8 +136,16 @@ impl Daemon {
 
     /// Runs until SIGTERM or Ctrl-C, then sends unavailable presence,
     /// closes the stream and returns `Ok`.
-    pub async fn run(self) -> Result<(), DaemonError> {
+    pub async fn run(mut self) -> Result<(), DaemonError> {
         let stop = seshat_client::signals::stop_requested().map_err(DaemonError::Signals)?;
+        let reloads = crate::reload::on_sighup(
+            self.config.file.clone(),
+            self.config.section.clone(),
+            self.config.clone(),
+            self.log_level_setter.take(),
+        )
+        .map_err(DaemonError::Signals)?;
+        self.reloads = Some(reloads);
         self.run_until(stop).await
     }
 
@@ -148,11 +171,15 @@ impl Daemon {
         }
         let mut commands = self.commands;
         commands.set_staff_names(self.config.names());
-        let broker = Broker::new(
+        let mut broker = Broker::new(
             Client::from_store(store),
             commands,
             BrokerSettings::from_config(&self.config),
-        );
+        )
+        .with_service(ServiceManager::from_environment());
+        if let Some(reloads) = self.reloads {
+            broker = broker.with_reloads(reloads);
+        }
         let mut xmpp = XmppSettings::from_config(&self.config);
         if let Some(keepalive) = self.keepalive {
             xmpp.timeouts = keepalive;

@@ -40,5 +40,7 @@ pub mod config;
 pub mod daemon;
 pub mod logging;
 pub mod presence;
+pub mod reload;
+pub mod service;
 pub mod texts;
 pub mod xmpp;

@@ -20,7 +20,9 @@ use std::io::IsTerminal;
 use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer};
+use tracing_subscriber::{reload, EnvFilter, Layer};
+
+use crate::reload::LogLevelSetter;
 
 /// The crates that see the XMPP stream raw (the XML, the SASL exchange).
 pub const WIRE_CRATES: &[&str] = &[
@@ -50,15 +52,21 @@ pub fn wire_cap() -> Targets {
 /// Sends the process's log to stderr at `log_level` (an `EnvFilter`
 /// directive such as `info` or `info,seshatd=debug`; `info` if it does not
 /// parse), capped by [`wire_cap`]. Records of crates that use the `log`
-/// crate, tokio-xmpp among them, go the same way.
-pub fn init(log_level: &str) {
+/// crate, tokio-xmpp among them, go the same way. Returns how to change
+/// the level later (a reload); the cap stays whatever the new level says.
+pub fn init(log_level: &str) -> LogLevelSetter {
     let configured = EnvFilter::try_new(log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let (configured, handle) = reload::Layer::new(configured);
     let lines = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         // Colours for a person at a terminal, plain text for a file or journal.
         .with_ansi(std::io::stderr().is_terminal())
         .with_filter(configured.and(wire_cap()));
     tracing_subscriber::registry().with(lines).init();
+    Box::new(move |level: &str| {
+        let filter = EnvFilter::try_new(level).map_err(|error| error.to_string())?;
+        handle.reload(filter).map_err(|error| error.to_string())
+    })
 }
 
 #[cfg(test)]

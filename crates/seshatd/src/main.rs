@@ -28,7 +28,7 @@ fn main() -> ExitCode {
     }
 
     // The configuration checked that the filter parses.
-    seshatd::logging::init(&config.log_level);
+    let log_level_setter = seshatd::logging::init(&config.log_level);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -40,7 +40,8 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(Daemon::new(config).run()) {
+    let daemon = Daemon::new(config).with_log_level_setter(log_level_setter);
+    match runtime.block_on(daemon.run()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error}");

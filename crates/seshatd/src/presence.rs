@@ -92,6 +92,15 @@ impl StaffPresence {
         }
     }
 
+    /// Makes `staff` the configured staff (a reloaded configuration):
+    /// what is known of members who stay is kept, the others' is dropped.
+    pub fn set_staff(&mut self, staff: impl IntoIterator<Item = BareJid>) {
+        self.staff = staff.into_iter().collect();
+        let staff = &self.staff;
+        self.resources
+            .retain(|(member, _), _| staff.contains(member));
+    }
+
     /// Whether `jid` (any resource) belongs to a configured staff member.
     pub fn is_staff(&self, jid: &Jid) -> bool {
         self.staff.contains(&jid.to_bare())

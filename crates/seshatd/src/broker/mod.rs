@@ -49,6 +49,7 @@ use self::rescue::{Absences, Reoffer};
 use crate::commands::{Commands, StaffCommand};
 use crate::config::Config;
 use crate::presence::{PresenceEvent, StaffPresence};
+use crate::service::ServiceManager;
 use crate::texts;
 use crate::xmpp::{XmppConnection, XmppEvent};
 
@@ -101,6 +102,13 @@ impl BrokerSettings {
             names: config.names(),
         }
     }
+}
+
+/// Settings re-read while running (SIGHUP), for the broker to apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reload {
+    /// The configured staff, as the file says now.
+    pub staff: Vec<BareJid>,
 }
 
 /// Why the broker stopped other than by being asked to.
@@ -157,6 +165,12 @@ pub struct Broker {
     reoffers: HashMap<i64, Reoffer>,
     /// Whether the last pass failed on the store and should be retried soon.
     store_failing: bool,
+    /// Readiness, status and watchdog for systemd.
+    service: ServiceManager,
+    /// Whether readiness was announced (at the first login).
+    announced_ready: bool,
+    /// Reloaded settings, when someone sends them.
+    reloads: Option<tokio::sync::mpsc::Receiver<Reload>>,
 }
 
 impl Broker {
@@ -176,7 +190,22 @@ impl Broker {
             absences: Absences::default(),
             reoffers: HashMap::new(),
             store_failing: false,
+            service: ServiceManager::default(),
+            announced_ready: false,
+            reloads: None,
         }
+    }
+
+    /// Reports readiness, status and liveness to `service`.
+    pub fn with_service(mut self, service: ServiceManager) -> Self {
+        self.service = service;
+        self
+    }
+
+    /// Applies each [`Reload`] that arrives on `reloads`.
+    pub fn with_reloads(mut self, reloads: tokio::sync::mpsc::Receiver<Reload>) -> Self {
+        self.reloads = Some(reloads);
+        self
     }
 
     /// Runs until `shutdown` completes, then says goodbye on `connection`
@@ -195,6 +224,7 @@ impl Broker {
         let mut staff_side = self.store.store().wakeups().subscribe(Topic::Staff);
         tokio::pin!(shutdown);
         let mut next_due: Option<Instant> = None;
+        let mut watchdog = self.service.watchdog_interval().map(tokio::time::interval);
         loop {
             let deadline = async {
                 match next_due {
@@ -212,6 +242,14 @@ impl Broker {
                 () = self.outbox.changed() => self.on_deliveries().await,
                 () = staff_side.changed() => {}
                 () = deadline => {}
+                _ = tick(&mut watchdog) => {
+                    self.service.ping_watchdog();
+                    continue;
+                }
+                reload = next_reload(&mut self.reloads) => match reload {
+                    Some(reload) => self.on_reload(reload, &connection).await,
+                    None => self.reloads = None,
+                },
             }
             // Under load stanzas arrive in bursts: handle all that are
             // already here, so that one relay pass serves them together.
@@ -229,6 +267,7 @@ impl Broker {
             next_due = self.relay(&connection).await;
         }
         tracing::info!("shutting down");
+        self.service.stopping();
         connection.close().await;
         if let Err(error) = self.store.run(|store| store.reset_presence()).await {
             tracing::warn!(%error, "could not mark staff offline on the way out");
@@ -262,6 +301,13 @@ impl Broker {
         connection: &XmppConnection,
     ) {
         tracing::info!(%bound_jid, stream_management = acks, "online");
+        let status = format!("logged in as {bound_jid}");
+        if self.announced_ready {
+            self.service.status(&status);
+        } else {
+            self.service.ready(&status);
+            self.announced_ready = true;
+        }
         if !acks {
             tracing::warn!(
                 "the server does not offer stream management (XEP-0198): a staff-bound \
@@ -283,14 +329,7 @@ impl Broker {
             connected: true,
         });
         drop(connection.send(Presence::available()).await);
-        let roster_query = Iq::from_get(
-            ROSTER_QUERY_ID,
-            Roster {
-                ver: None,
-                items: vec![],
-            },
-        );
-        drop(connection.send(roster_query).await);
+        drop(connection.send(roster_query()).await);
     }
 
     /// The connection broke: until it is back, nobody counts as available
@@ -298,6 +337,8 @@ impl Broker {
     /// session resumes.
     async fn on_suspended(&mut self) {
         tracing::warn!("lost the connection to the XMPP server; reconnecting");
+        self.service
+            .status("lost the connection to the XMPP server; reconnecting");
         if let Some(session) = self.session.as_mut() {
             session.connected = false;
         }
@@ -310,10 +351,75 @@ impl Broker {
     /// so the presence we knew still holds; show it to the web side again.
     async fn on_resumed(&mut self) {
         tracing::info!("reconnected; the session was resumed");
+        self.service.status("reconnected; the session was resumed");
         if let Some(session) = self.session.as_mut() {
             session.connected = true;
         }
         self.write_presence_back(true).await;
+    }
+
+    /// A reloaded configuration: new staff are asked for their presence
+    /// (and a subscription when the bot has none), former staff stop
+    /// counting at once, and their open chats are handed to the others
+    /// after the handler grace period.
+    async fn on_reload(&mut self, reload: Reload, connection: &XmppConnection) {
+        let before: Vec<BareJid> = self.presence.staff().cloned().collect();
+        let added: Vec<BareJid> = reload
+            .staff
+            .iter()
+            .filter(|staff| !before.contains(staff))
+            .cloned()
+            .collect();
+        let removed: Vec<BareJid> = before
+            .iter()
+            .filter(|staff| !reload.staff.contains(staff))
+            .cloned()
+            .collect();
+        let gone: Vec<(String, String)> = self
+            .presence
+            .resources()
+            .filter(|(staff, _, _)| removed.contains(staff))
+            .map(|(staff, resource, _)| (staff.to_string(), resource.to_owned()))
+            .collect();
+        self.presence.set_staff(reload.staff.iter().cloned());
+        self.settings.staff = reload.staff;
+        for staff in &removed {
+            self.absences.gone(staff, clock::now());
+        }
+        let written = self
+            .store
+            .run(move |store| {
+                for (staff, resource) in &gone {
+                    store.set_presence(staff, resource, false)?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(error) = written {
+            tracing::error!(%error, "could not mark former staff offline");
+        }
+        if self.session.is_some_and(|session| session.connected) {
+            for staff in &added {
+                self.absences.gone(staff, clock::now());
+                let probe =
+                    Presence::new(xmpp_parsers::presence::Type::Probe).with_to(staff.clone());
+                drop(connection.send(probe).await);
+            }
+            // Its answer asks those the bot cannot see for a subscription.
+            drop(connection.send(roster_query()).await);
+        }
+        let names = |list: &[BareJid]| {
+            list.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        tracing::info!(
+            added = %names(&added),
+            removed = %names(&removed),
+            "configuration reloaded: staff list updated"
+        );
+        self.service.reloaded("configuration reloaded");
     }
 
     /// Copies the known presence to the store (`restore`), or marks all
@@ -766,5 +872,35 @@ fn earliest(first: Option<f64>, second: Option<f64>) -> Option<f64> {
     match (first, second) {
         (Some(first), Some(second)) => Some(first.min(second)),
         (first, second) => first.or(second),
+    }
+}
+
+/// The request for the bot's roster, whose answer says whom to ask for a
+/// presence subscription.
+fn roster_query() -> Iq {
+    Iq::from_get(
+        ROSTER_QUERY_ID,
+        Roster {
+            ver: None,
+            items: vec![],
+        },
+    )
+}
+
+/// The next watchdog tick, or never without a watchdog.
+async fn tick(watchdog: &mut Option<tokio::time::Interval>) {
+    match watchdog {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// The next reload, `None` once its sender is gone; never without one.
+async fn next_reload(reloads: &mut Option<tokio::sync::mpsc::Receiver<Reload>>) -> Option<Reload> {
+    match reloads {
+        Some(reloads) => reloads.recv().await,
+        None => std::future::pending().await,
     }
 }

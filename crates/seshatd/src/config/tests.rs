@@ -526,3 +526,13 @@ fn the_defaults_the_sample_file_documents_are_the_real_ones() {
     defaults.web_app_keys = documented.web_app_keys.clone();
     assert_eq!(documented, defaults);
 }
+
+#[test]
+fn a_reload_names_the_changes_it_cannot_apply() {
+    let running = parse(SEED_000).unwrap();
+    let reread =
+        parse(&SEED_000.replace("localusers = ", "localusers = ann@example.com, ")).unwrap();
+    assert!(reread.changes_needing_restart(&running).is_empty());
+    let reread = parse(&format!("{SEED_000}log_level = debug\nmax_queue = 3\n")).unwrap();
+    assert_eq!(reread.changes_needing_restart(&running), ["max_queue"]);
+}

@@ -315,6 +315,50 @@ impl<S: XmppServer> Rig<S> {
         self.daemon = Some(DaemonProcess::spawn(&self.config, &log));
     }
 
+    /// Starts the daemon with extra environment variables (`NOTIFY_SOCKET`,
+    /// `WATCHDOG_USEC`), as a service manager would.
+    pub fn start_daemon_with_env(&mut self, env: &[(&str, &str)]) {
+        assert!(self.daemon.is_none(), "the daemon is already running");
+        self.daemon_runs += 1;
+        let log = self
+            .dir
+            .path()
+            .join(format!("daemon-{}.log", self.daemon_runs));
+        self.daemon = Some(DaemonProcess::spawn_with_env(&self.config, &log, env));
+    }
+
+    /// Sends SIGHUP to the running daemon: reload the configuration.
+    pub fn reload_daemon(&self) {
+        let pid = self.daemon_pid().expect("the daemon is running");
+        let sent = Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -HUP failed");
+    }
+
+    /// Rewrites the configuration file with `key = value` instead of the
+    /// line it had for `key` (or with it added).
+    pub fn change_setting(&self, key: &str, value: &str) {
+        let text = std::fs::read_to_string(&self.config).expect("read the configuration");
+        let mut lines: Vec<String> = text
+            .lines()
+            .filter(|line| !line.starts_with(&format!("{key} =")))
+            .map(str::to_owned)
+            .collect();
+        lines.push(format!("{key} = {value}"));
+        std::fs::write(&self.config, lines.join("\n") + "\n").expect("write the configuration");
+    }
+
+    /// Waits until the daemon's log (this run's and the earlier ones')
+    /// contains `text`.
+    pub async fn wait_for_log(&self, text: &str) {
+        seshat_testkit::wait_until_async(WAIT, &format!("the daemon logs {text:?}"), || {
+            self.daemon_log().contains(text)
+        })
+        .await;
+    }
+
     /// Kills the daemon with SIGKILL: no goodbye, no cleanup.
     pub fn kill_daemon(&mut self) {
         let mut daemon = self.daemon.take().expect("the daemon is running");
@@ -327,8 +371,7 @@ impl<S: XmppServer> Rig<S> {
         daemon.terminate()
     }
 
-    /// The running daemon's process id, for reading `/proc`.
-    #[allow(dead_code)] // Only the relay benchmark reads the daemon's CPU time.
+    /// The running daemon's process id, for signals and `/proc`.
     pub fn daemon_pid(&self) -> Option<u32> {
         self.daemon.as_ref().map(|daemon| daemon.child.id())
     }
@@ -525,8 +568,14 @@ pub struct DaemonProcess {
 impl DaemonProcess {
     /// Starts `seshatd CONFIG Seshat`.
     pub fn spawn(config: &Path, log: &Path) -> Self {
+        DaemonProcess::spawn_with_env(config, log, &[])
+    }
+
+    /// Starts `seshatd CONFIG Seshat` with extra environment variables.
+    pub fn spawn_with_env(config: &Path, log: &Path, env: &[(&str, &str)]) -> Self {
         let log = File::create(log).expect("create the daemon log");
         let child = Command::new(env!("CARGO_BIN_EXE_seshatd"))
+            .envs(env.iter().copied())
             .arg(config)
             .arg(SECTION)
             .stdin(Stdio::null())
