@@ -159,7 +159,11 @@ async fn receive(
     } else {
         inbox
     };
-    Ok(Json(Received::new(inbox.messages, inbox.status)))
+    Ok(Json(Received::new(
+        inbox.messages,
+        inbox.status,
+        &state.options.staff_names,
+    )))
 }
 
 /// The pending messages and the status, from one snapshot: taken for good
