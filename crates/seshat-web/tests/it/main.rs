@@ -7,6 +7,7 @@
 //! - [`websocket`]: the WebSocket transport from the outside;
 //! - [`protections`]: origin checks, rate limits, body caps;
 //! - [`staff_names`]: the long poll names the staff member who wrote;
+//! - [`start_email`]: `POST /start` with the visitor's email address;
 //! - [`corpus`]: the bad-input corpus on every route and command;
 //! - [`support`]: the server, client and daemon stand-in they share.
 
@@ -15,5 +16,6 @@ mod corpus;
 mod long_poll;
 mod protections;
 mod staff_names;
+mod start_email;
 mod support;
 mod websocket;
