@@ -606,14 +606,15 @@
   };
 
   /* The line that asks for the visitor's name and e-mail address before
-   * the first message: two optional fields, each with its label (shown to
-   * screen readers, and as the placeholder to everyone). */
+   * the first message: two optional fields, each with its label for
+   * screen readers and a shorter placeholder that fits a phone's half
+   * line for everyone. */
   SeshatChat.prototype.buildAbout = function () {
     var about = element("div", "seshat-about", { role: "group", "aria-label": "About you" });
-    var field = function (id, label, attributes) {
+    var field = function (id, label, placeholder, attributes) {
       var input = element("input", "seshat-about-input", $.extend({
         id: id,
-        placeholder: label
+        placeholder: placeholder
       }, attributes));
       about.append(
         element("label", "seshat-hidden-label", { "for": id }).text(label),
@@ -621,12 +622,12 @@
       );
       return input;
     };
-    this.nameInput = field(this.id + "-name", "Your name (optional)", {
+    this.nameInput = field(this.id + "-name", "Your name (optional)", "Name (optional)", {
       type: "text",
       autocomplete: "name",
       maxlength: "100"
     });
-    this.emailInput = field(this.id + "-email", "E-mail (optional)", {
+    this.emailInput = field(this.id + "-email", "E-mail (optional)", "E-mail (optional)", {
       type: "email",
       autocomplete: "email",
       maxlength: "254"
