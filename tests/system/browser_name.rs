@@ -139,15 +139,53 @@ async fn a_visitor_gives_a_name_on_a_phone_and_sees_staff_by_name() {
     .await;
     let asking = save_screenshot(&browser, "widget-name-prompt-360px.png").await;
 
-    // ----- name, e-mail and the first line start the chat ------------------
+    // ----- an address the server refuses starts nothing ---------------------
+    // The browser's own check lets "dana@example" through; the server's
+    // (a dot in the domain) does not.
     type_into(&browser, ".seshat-about-input[autocomplete=name]", "Dana").await;
     type_into(
         &browser,
         ".seshat-about-input[autocomplete=email]",
-        "dana@example.org",
+        "dana@example",
     )
     .await;
     type_and_press_enter(&browser, "Hi, do you ship to Mars?").await;
+    wait_for(
+        &browser,
+        "the widget says the address was refused",
+        "const notice = document.querySelector('.seshat-notice');
+         return !notice.hidden
+           && notice.textContent === 'Not sent: that is not a valid email address.';",
+    )
+    .await;
+    wait_for_status(&browser, "idle").await;
+    let after_refusal = run(
+        &browser,
+        "return {
+           prompt_shown: document.querySelector('.seshat-about').offsetParent !== null,
+           line_given_back: document.querySelector('.seshat-input').value,
+           name_kept: document.querySelector('.seshat-about-input[autocomplete=name]').value,
+         };",
+    )
+    .await;
+    assert_eq!(
+        after_refusal,
+        serde_json::json!({
+            "prompt_shown": true,
+            "line_given_back": "Hi, do you ship to Mars?",
+            "name_kept": "Dana",
+        })
+    );
+
+    // ----- name, e-mail and the first line start the chat ------------------
+    type_into(&browser, ".seshat-about-input[autocomplete=email]", ".org").await;
+    browser
+        .find(Locator::Css(".seshat-input"))
+        .await
+        .expect("the message box")
+        .send_keys("\u{e007}")
+        .await
+        .expect("press Enter");
 
     let offer = deployment
         .wait_for_offer(&mut alice, "Hi, do you ship to Mars?")
