@@ -16,6 +16,12 @@
  *                    that each one is confirmed or retried.
  * data-seshat-check-seconds  how often to ask whether staff are available
  *                    while nobody is chatting (default 30)
+ * data-seshat-ask-name  "false" leaves out the line above the message box
+ *                    that asks, before the first message, for the visitor's
+ *                    name and e-mail address (both optional; they go to
+ *                    staff with the chat request). Shown by default; sites
+ *                    that know their visitors (a VisitorName from the app)
+ *                    turn it off.
  *
  * A box that starts "hidden" shows itself once staff are available, and
  * hides again while nobody is, as long as the visitor has written nothing
@@ -41,7 +47,8 @@
  *         {connection: "lost" | "throttled", retryIn: seconds}
  *         {connection: "ok"} once working again
  *     transport.send(command) -> promise
- *         {type: "start", text}, {type: "line", text}, {type: "end"}; done
+ *         {type: "start", text, name, email} (name and email optional),
+ *         {type: "line", text}, {type: "end"}; done
  *         with the server's answer ({sent: false}: the chat is over), or
  *         failed with the reason the server refused it for good. Network
  *         failures are retried and never fail the promise.
@@ -126,6 +133,19 @@
 
   /* ----- posting the visitor's commands ---------------------------------- */
 
+  /* The form of POST /start: the first line, and the name and e-mail
+   * address when the visitor gave them. */
+  function startFields(command) {
+    var fields = { message: command.text };
+    if (command.name) {
+      fields.name = command.name;
+    }
+    if (command.email) {
+      fields.email = command.email;
+    }
+    return fields;
+  }
+
   /* Posts commands one at a time, in order, so that the start comes before
    * the first line and lines reach staff as typed. Network failures and
    * 429s are retried; any other refusal fails that command for good. */
@@ -155,7 +175,7 @@
     var base = this.transport.base;
     var token = encodeURIComponent(this.transport.token);
     var requests = {
-      start: { url: base + "/start", data: { message: command.text } },
+      start: { url: base + "/start", data: startFields(command) },
       line: { url: base + "/sendmessage/" + token, data: { text: command.text } },
       end: { url: base + "/end/" + token, data: {} }
     };
@@ -346,7 +366,7 @@
             from: message.from === "staff" ? "staff" : "seshat",
             text: message.text,
             time: message.time,
-            name: null
+            name: message.from === "staff" && message.name ? message.name : null
           });
         });
         transport.reportChat(body.status, false);
@@ -498,6 +518,7 @@
     this.root = $(root);
     this.base = (this.root.attr("data-seshat-base") || "/chat").replace(/\/+$/, "");
     this.socketPath = this.root.attr("data-seshat-socket");
+    this.askName = this.root.attr("data-seshat-ask-name") !== "false";
     this.checkMs = (Number(this.root.attr("data-seshat-check-seconds")) ||
       AVAILABILITY_CHECK_SECONDS) * 1000;
     this.status = "idle";
@@ -539,6 +560,11 @@
       maxlength: "4096"
     });
     this.sendButton = element("button", "seshat-send", { type: "submit" }).text("Send");
+    this.about = null;
+    if (this.askName) {
+      this.about = this.buildAbout();
+      this.form.append(this.about);
+    }
     this.form.append(
       element("label", "seshat-label", { "for": inputId }).text("Your message"),
       element("div", "seshat-row").append(this.input, this.sendButton)
@@ -577,6 +603,48 @@
         self.scrollToEnd();
       }
     });
+  };
+
+  /* The line that asks for the visitor's name and e-mail address before
+   * the first message: two optional fields, each with its label for
+   * screen readers and a shorter placeholder that fits a phone's half
+   * line for everyone. */
+  SeshatChat.prototype.buildAbout = function () {
+    var about = element("div", "seshat-about", { role: "group", "aria-label": "About you" });
+    var field = function (id, label, placeholder, attributes) {
+      var input = element("input", "seshat-about-input", $.extend({
+        id: id,
+        placeholder: placeholder
+      }, attributes));
+      about.append(
+        element("label", "seshat-hidden-label", { "for": id }).text(label),
+        input
+      );
+      return input;
+    };
+    this.nameInput = field(this.id + "-name", "Your name (optional)", "Name (optional)", {
+      type: "text",
+      autocomplete: "name",
+      maxlength: "100"
+    });
+    this.emailInput = field(this.id + "-email", "E-mail (optional)", "E-mail (optional)", {
+      type: "email",
+      autocomplete: "email",
+      maxlength: "254"
+    });
+    return about;
+  };
+
+  /* What the visitor gave about themselves, for the start; empty fields
+   * are left out. */
+  SeshatChat.prototype.aboutVisitor = function () {
+    if (!this.about) {
+      return {};
+    }
+    return {
+      name: this.nameInput.val().trim() || null,
+      email: this.emailInput.val().trim() || null
+    };
   };
 
   SeshatChat.prototype.show = function () {
@@ -621,7 +689,8 @@
    * they are not, unless the visitor has written in it. */
   SeshatChat.prototype.showAvailability = function (available) {
     this.available = available;
-    var used = this.input.val() !== "" || this.log.children().length > 0;
+    var used = this.input.val() !== "" || this.log.children().length > 0 ||
+      (this.about !== null && (this.nameInput.val() !== "" || this.emailInput.val() !== ""));
     if (available || !this.hideWhileAway || used) {
       this.show();
     } else {
@@ -642,6 +711,14 @@
     /* Disabling or hiding the focused control drops the focus on the
      * page's body; keep keyboard users in the box. */
     var hadFocus = $.contains(this.panel.get(0), document.activeElement);
+    if (this.about) {
+      /* Asked only before a chat starts. */
+      var leaving = status !== "idle" && $.contains(this.about.get(0), document.activeElement);
+      this.about.prop("hidden", status !== "idle");
+      if (leaving && !over) {
+        this.input.trigger("focus");
+      }
+    }
     this.input.prop("disabled", over);
     this.sendButton.prop("disabled", over);
     this.endButton.prop("hidden", over || status === "idle" || status === "starting");
@@ -730,7 +807,10 @@
       this.transport = this.connect();
     }
     var transport = this.transport;
-    transport.send({ type: starting ? "start" : "line", text: text })
+    var command = starting ?
+      $.extend({ type: "start", text: text }, this.aboutVisitor()) :
+      { type: "line", text: text };
+    transport.send(command)
       .done(function (body) {
         line.removeClass("seshat-pending");
         self.say("");
@@ -749,6 +829,11 @@
           self.transport = null;
           self.setStatus("idle");
           self.watchAvailability();
+          /* Nothing started: give the line back to correct and send again
+           * (say, after a refused e-mail address). */
+          if (self.input.val() === "") {
+            self.input.val(text);
+          }
         }
       });
   };

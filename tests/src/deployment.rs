@@ -182,6 +182,14 @@ impl Deployment {
     /// checks it names that message, and accepts it as `staff`; returns the
     /// chat's number.
     pub async fn accept_offer(&self, staff: &mut StaffClient, start_message: &str) -> i64 {
+        let offer = self.wait_for_offer(staff, start_message).await;
+        self.accept(staff, offer.chat_id).await;
+        offer.chat_id
+    }
+
+    /// Waits for the offer of a chat that started with `start_message`
+    /// and checks it names that message; accepts nothing.
+    pub async fn wait_for_offer(&self, staff: &mut StaffClient, start_message: &str) -> Offer {
         let offer = staff
             .wait_for_message_containing("wants to start a conversation", DEADLINE)
             .await
@@ -193,12 +201,18 @@ impl Deployment {
             "{}",
             offer.body
         );
-        let chat_id = chat_id_in_offer(&offer.body);
+        Offer {
+            chat_id: chat_id_in_offer(&offer.body),
+            text: offer.body,
+        }
+    }
+
+    /// `!ACCEPT chat_id`, sent by `staff` to the bot.
+    pub async fn accept(&self, staff: &StaffClient, chat_id: i64) {
         staff
             .send_chat(&self.prosody.jid("bot"), &format!("!ACCEPT {chat_id}"))
             .await
             .expect("send !ACCEPT");
-        chat_id
     }
 
     /// Both programs' logs, for failure messages.
@@ -209,6 +223,15 @@ impl Deployment {
             self.webapp.log()
         )
     }
+}
+
+/// An offer of a chat, as a staff member received it.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    /// The chat's number, from the `!ACCEPT` hint.
+    pub chat_id: i64,
+    /// The whole text of the offer.
+    pub text: String,
 }
 
 /// `seshat-webapp CONFIG Seshat --listen ADDRESS`; returns it and its URL.

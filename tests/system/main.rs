@@ -5,6 +5,8 @@
 //!
 //! - [`browser`]: the widget over long polls, at desktop and phone sizes;
 //! - [`browser_socket`]: the widget in WebSocket mode;
+//! - [`browser_name`]: the name prompt and staff names, on a phone;
+//! - [`browser_queue`]: a visitor waiting in line sees their place;
 //! - [`websocket`]: Chip's WebSocket protocol with every real part running;
 //! - [`demo`]: `./scripts/demo` as a newcomer runs it.
 //!
@@ -13,6 +15,8 @@
 //! ([`seshat_system_tests::binaries`]); `./scripts/test` provides all of it.
 
 mod browser;
+mod browser_name;
+mod browser_queue;
 mod browser_socket;
 mod demo;
 mod websocket;

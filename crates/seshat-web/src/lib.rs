@@ -77,6 +77,7 @@ use seshat_client::Client;
 pub use error::WebError;
 pub use options::{Options, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT_PER_MINUTE};
 pub use routes::MAX_WAIT;
+pub use seshat_client::staff_names::{StaffNames, StaffNamesError};
 pub use visitor::VisitorName;
 pub use web_chat::WebChat;
 

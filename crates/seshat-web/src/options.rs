@@ -1,7 +1,9 @@
 //! What a web application may tune: rate limits, body size, where the
-//! widget's files are served, how to find the visitor's address.
+//! widget's files are served, how to find the visitor's address, and the
+//! names visitors see for staff.
 
 use axum::http::HeaderName;
+use seshat_client::StaffNames;
 
 /// Default for [`Options::rate_limit_per_minute`]: enough for a fast typist
 /// writing short lines, far too few for a script flooding staff.
@@ -36,6 +38,10 @@ pub struct Options {
     pub static_url: String,
     /// URL of jQuery, used by the `GET /chat` page.
     pub jquery_url: String,
+    /// The names visitors see for staff members, on both transports (the
+    /// long poll's `name`, the socket's `msg_out.user.name`): the
+    /// `staff_names` ini key, else the JID's local part.
+    pub staff_names: StaffNames,
 }
 
 impl Default for Options {
@@ -46,6 +52,7 @@ impl Default for Options {
             client_address_header: None,
             static_url: "/static".to_owned(),
             jquery_url: "/static/jquery/jquery.min.js".to_owned(),
+            staff_names: StaffNames::default(),
         }
     }
 }

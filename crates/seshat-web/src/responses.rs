@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use seshat_client::clock::to_rfc3339;
-use seshat_client::{Author, ChatStatus, VisitorMessage};
+use seshat_client::{Author, ChatStatus, StaffNames, VisitorMessage};
 
 /// `POST /start`: the chat just started.
 #[derive(Debug, Serialize)]
@@ -34,27 +34,39 @@ pub struct Message {
     pub time: String,
     /// `"staff"` for a staff member's words, `"seshat"` for notices.
     pub from: &'static str,
+    /// The name of the staff member who wrote it, as the WebSocket's
+    /// `msg_out.user.name` gives it (see [`StaffNames::display_name`]).
+    /// Absent from notices, which nobody in particular wrote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
-impl From<VisitorMessage> for Message {
-    fn from(message: VisitorMessage) -> Self {
+impl Message {
+    /// `message` as the visitor is shown it, its writer named by `names`.
+    pub fn new(message: VisitorMessage, names: &StaffNames) -> Self {
+        let (from, name) = match &message.author {
+            Author::Staff(jid) => ("staff", Some(names.display_name(jid))),
+            Author::Seshat => ("seshat", None),
+        };
         Message {
             id: message.id,
             time: to_rfc3339(message.posted_at),
-            from: match message.author {
-                Author::Staff(_) => "staff",
-                Author::Seshat => "seshat",
-            },
+            from,
+            name,
             text: message.text,
         }
     }
 }
 
 impl Received {
-    /// The answer for `messages` in a chat whose status is `status`.
-    pub fn new(messages: Vec<VisitorMessage>, status: ChatStatus) -> Self {
+    /// The answer for `messages` in a chat whose status is `status`, staff
+    /// named by `names`.
+    pub fn new(messages: Vec<VisitorMessage>, status: ChatStatus, names: &StaffNames) -> Self {
         Received {
-            messages: messages.into_iter().map(Message::from).collect(),
+            messages: messages
+                .into_iter()
+                .map(|message| Message::new(message, names))
+                .collect(),
             status: status.as_str(),
         }
     }

@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::{middleware, Extension, Json, Router};
 use serde::Deserialize;
 
+use seshat_client::limits::check_email;
 use seshat_client::{ChatToken, Inbox, Store, Topic};
 
 use crate::client_address::ClientAddress;
@@ -71,6 +72,16 @@ async fn page(State(state): Shared, nested: Result<NestedPath, NestedPathRejecti
 struct StartForm {
     name: Option<String>,
     message: Option<String>,
+    /// The visitor's email address, shown to staff in the offer; checked
+    /// as the socket's `set_email` checks it.
+    email: Option<String>,
+}
+
+/// What the visitor typed before their first line.
+struct Typed<'a> {
+    name: Option<&'a str>,
+    message: Option<&'a str>,
+    email: Option<&'a str>,
 }
 
 /// `POST /start`: starts a chat; answers its token and number.
@@ -82,34 +93,51 @@ async fn start(
     form: Result<StrictForm<StartForm>, WebError>,
 ) -> Result<Json<Started>, WebError> {
     let StrictForm(form) = form?;
-    let chat = start_chat(
-        &state,
-        address,
-        visitor.as_deref(),
-        form.name.as_deref(),
-        form.message.as_deref(),
-        &headers,
-    )
-    .await?;
+    let typed = Typed {
+        name: form.name.as_deref(),
+        message: form.message.as_deref(),
+        email: form.email.as_deref(),
+    };
+    let chat = start_chat(&state, address, visitor.as_deref(), typed, &headers).await?;
     Ok(Json(Started {
         token: chat.token.to_string(),
         chatid: chat.id,
     }))
 }
 
-/// Starts a chat: the rate limit, the name and the start message.
+/// Starts a chat: the rate limit, the name, the start message and the
+/// email address. An address that is not one is refused before anything
+/// is counted or written; a blank one counts as none.
 async fn start_chat(
     state: &AppState,
     address: ClientAddress,
     from_app: Option<&VisitorName>,
-    typed_name: Option<&str>,
-    typed_message: Option<&str>,
+    typed: Typed<'_>,
     headers: &HeaderMap,
 ) -> Result<seshat_client::NewChat, WebError> {
+    let email = match typed.email.map(str::trim).filter(|email| !email.is_empty()) {
+        Some(email) => Some(check_email(email)?.to_owned()),
+        None => None,
+    };
     state.allow_start(address)?;
-    let name = choose_name(from_app, typed_name);
-    let message = choose_start_message(typed_message, own_referer(headers));
-    Ok(state.client.start_chat(&name, message.as_deref()).await?)
+    let name = choose_name(from_app, typed.name);
+    let message = choose_start_message(typed.message, own_referer(headers));
+    let Some(email) = email else {
+        return Ok(state.client.start_chat(&name, message.as_deref()).await?);
+    };
+    // Two writes, one right after the other on the same thread: the store
+    // has no single call for both. The daemon offers a chat once it sees
+    // it, so it may, rarely, offer it in between, without the address;
+    // `!STATUS` shows it either way.
+    let chat = state
+        .client
+        .run(move |store| {
+            let chat = store.start_chat(&name, message.as_deref())?;
+            store.set_email(&chat.token, &email)?;
+            Ok(chat)
+        })
+        .await?;
+    Ok(chat)
 }
 
 /// The query of `GET /recvmessage/{token}`.
@@ -159,7 +187,11 @@ async fn receive(
     } else {
         inbox
     };
-    Ok(Json(Received::new(inbox.messages, inbox.status)))
+    Ok(Json(Received::new(
+        inbox.messages,
+        inbox.status,
+        &state.options.staff_names,
+    )))
 }
 
 /// The pending messages and the status, from one snapshot: taken for good

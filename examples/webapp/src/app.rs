@@ -44,15 +44,12 @@ pub fn build(client: Client, settings: &Settings) -> (Router, Sockets) {
     let options = Options {
         rate_limit_per_minute: settings.rate_limit_per_minute,
         client_address_header: settings.client_address_header.clone(),
-        ..Options::default()
-    };
-    let socket_options = SocketOptions {
         staff_names: settings.staff_names.clone(),
-        ..SocketOptions::default()
+        ..Options::default()
     };
     // One WebChat for both transports: one rate-limit budget per visitor.
     let chat = WebChat::new(client, options);
-    let sockets = chat.sockets(socket_options);
+    let sockets = chat.sockets(SocketOptions::default());
     let app = Router::new()
         .route("/", get(home::page))
         .route("/demo.css", get(home::stylesheet))

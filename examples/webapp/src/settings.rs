@@ -11,7 +11,7 @@
 //! | `rate_limit_per_minute` | 30 | chat starts per visitor address and messages per chat, per minute; 0 = no limit |
 //! | `static_dir` | this repository's `static/` | where `chatstyle.css` and `seshat.js` are |
 //! | `jquery_dir` | this repository's `node_modules/jquery/dist` | where `npm ci` put jQuery |
-//! | `staff_names` | none | `jid = Display Name` pairs, comma-separated (the daemon's key): the names visitors see on the WebSocket |
+//! | `staff_names` | none | `jid = Display Name` pairs, comma-separated (the daemon's key): the names visitors see for staff, on both transports |
 //! | `client_address_header` | none | behind a reverse proxy, the header holding the visitor's address, such as `x-forwarded-for` |
 
 use std::path::{Path, PathBuf};

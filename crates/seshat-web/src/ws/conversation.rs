@@ -313,7 +313,7 @@ fn message_out(message: VisitorMessage, shared: &Shared) -> MessageOut {
         Author::Staff(jid) => (
             Origin::Chat,
             Some(User {
-                name: shared.options.staff_names.display_name(&jid),
+                name: shared.app.options.staff_names.display_name(&jid),
                 email: jid,
             }),
         ),

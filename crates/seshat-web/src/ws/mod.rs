@@ -12,7 +12,8 @@
 //!   does to the store; knows nothing of sockets.
 //! - [`protocol`]: the JSON commands and events.
 //! - `lifecycle`: which sockets are open; the shutdown signal.
-//! - [`options`]: [`SocketOptions`]; [`StaffNames`] names staff for visitors.
+//! - [`options`]: [`SocketOptions`]. [`StaffNames`], the names visitors
+//!   see for staff, are the routes' [`crate::Options::staff_names`].
 //!
 //! # The protocol
 //!

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use super::StaffNames;
-
 /// Default for [`SocketOptions::max_frame_bytes`], the same as the HTTP
 /// routes' body limit. Chip allows 4096 bytes, but then the longest line
 /// the store accepts (4096 bytes of UTF-8) would not fit once wrapped in
@@ -16,12 +14,10 @@ pub const DEFAULT_SILENCE_LIMIT: Duration = Duration::from_secs(60);
 /// Default for [`SocketOptions::write_timeout`] (Chip's).
 pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// How the sockets behave. The rate limits, proxy header and the rest are
-/// the routes' [`crate::Options`], given beside these.
+/// How the sockets behave. The rate limits, proxy header, staff names and
+/// the rest are the routes' [`crate::Options`], shared by both transports.
 #[derive(Debug, Clone)]
 pub struct SocketOptions {
-    /// Display names of staff members for `msg_out.user.name`.
-    pub staff_names: StaffNames,
     /// Largest frame (and message) a visitor may send, in bytes; a larger
     /// one closes that socket with code 1009 (message too big).
     pub max_frame_bytes: usize,
@@ -38,7 +34,6 @@ pub struct SocketOptions {
 impl Default for SocketOptions {
     fn default() -> Self {
         SocketOptions {
-            staff_names: StaffNames::default(),
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
             ping_interval: DEFAULT_PING_INTERVAL,
             silence_limit: DEFAULT_SILENCE_LIMIT,

@@ -222,6 +222,19 @@ async fn every_http_route_refuses_hostile_input_and_disturbs_no_other_chat() {
         if status == 200 {
             chats += 1;
         }
+        let status = corpus
+            .answer(
+                &what("POST /start as the email address"),
+                form(
+                    http,
+                    server.url("/start"),
+                    format!("message=Hello&email={value}").into_bytes(),
+                ),
+            )
+            .await;
+        if status == 200 {
+            chats += 1;
+        }
         corpus
             .answer(
                 &what("POST /sendmessage (own chat)"),
@@ -317,6 +330,8 @@ async fn every_http_route_refuses_hostile_input_and_disturbs_no_other_chat() {
         for body in [
             raw_field("message"),
             format!("message={}", escape(&bytes)).into_bytes(),
+            raw_field("email"),
+            format!("email={}", escape(&bytes)).into_bytes(),
         ] {
             corpus
                 .refused(

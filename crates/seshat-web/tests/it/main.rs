@@ -6,6 +6,8 @@
 //! - [`long_poll`]: `recvmessage?wait=S` answers as soon as staff reply;
 //! - [`websocket`]: the WebSocket transport from the outside;
 //! - [`protections`]: origin checks, rate limits, body caps;
+//! - [`staff_names`]: the long poll names the staff member who wrote;
+//! - [`start_email`]: `POST /start` with the visitor's email address;
 //! - [`corpus`]: the bad-input corpus on every route and command;
 //! - [`support`]: the server, client and daemon stand-in they share.
 
@@ -13,5 +15,7 @@ mod contract;
 mod corpus;
 mod long_poll;
 mod protections;
+mod staff_names;
+mod start_email;
 mod support;
 mod websocket;

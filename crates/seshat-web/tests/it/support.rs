@@ -8,11 +8,22 @@ use std::time::Duration;
 
 use axum::Router;
 use seshat_client::{Client, SqliteStore, Store, Topic};
-use seshat_web::{Options, WebChat};
+use seshat_web::{Options, StaffNames, WebChat};
 use tokio::sync::oneshot;
 
 /// A staff member's bare JID, as the daemon would record it.
 pub const STAFF: &str = "alice@example.test";
+
+/// Default options, except that [`STAFF`] is shown to visitors as `name`
+/// (the `staff_names` setting).
+pub fn naming_staff(name: &str) -> Options {
+    let mut staff_names = StaffNames::default();
+    staff_names.insert(STAFF, name);
+    Options {
+        staff_names,
+        ..Options::default()
+    }
+}
 
 /// Every request gives up after this long, so that a hung server fails the
 /// test instead of hanging it. Long polls in these tests wait at most 30 s

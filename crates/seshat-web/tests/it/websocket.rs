@@ -9,7 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use seshat_client::{texts, ChatToken, Client, Store};
 use seshat_web::ws::options::DEFAULT_MAX_FRAME_BYTES;
-use seshat_web::ws::{SocketOptions, Sockets, StaffNames};
+use seshat_web::ws::{SocketOptions, Sockets};
 use seshat_web::Options;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::support::{TestServer, STAFF};
+use crate::support::{naming_staff, TestServer, STAFF};
 
 /// Longest wait for any one event; reached only when something is broken.
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -31,13 +31,7 @@ struct SocketServer {
 
 impl SocketServer {
     async fn start() -> SocketServer {
-        let mut names = StaffNames::default();
-        names.insert(STAFF, "Alice Example");
-        let socket_options = SocketOptions {
-            staff_names: names,
-            ..SocketOptions::default()
-        };
-        SocketServer::start_with(Options::default(), socket_options).await
+        SocketServer::start_with(naming_staff("Alice Example"), SocketOptions::default()).await
     }
 
     async fn start_with(options: Options, socket_options: SocketOptions) -> SocketServer {
