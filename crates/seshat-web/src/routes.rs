@@ -122,20 +122,10 @@ async fn start_chat(
     state.allow_start(address)?;
     let name = choose_name(from_app, typed.name);
     let message = choose_start_message(typed.message, own_referer(headers));
-    let Some(email) = email else {
-        return Ok(state.client.start_chat(&name, message.as_deref()).await?);
-    };
-    // Two writes, one right after the other on the same thread: the store
-    // has no single call for both. The daemon offers a chat once it sees
-    // it, so it may, rarely, offer it in between, without the address;
-    // `!STATUS` shows it either way.
+    // One transaction: the offer staff get already carries the address.
     let chat = state
         .client
-        .run(move |store| {
-            let chat = store.start_chat(&name, message.as_deref())?;
-            store.set_email(&chat.token, &email)?;
-            Ok(chat)
-        })
+        .run(move |store| store.start_chat_with_email(&name, message.as_deref(), email.as_deref()))
         .await?;
     Ok(chat)
 }

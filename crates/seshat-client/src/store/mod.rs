@@ -40,7 +40,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// Starts a chat for `visitor` with an optional first message, queues
     /// [`crate::texts::CHAT_REQUESTED`] to the visitor and returns the id and token.
-    fn start_chat(&self, visitor: &str, start_message: Option<&str>) -> Result<NewChat>;
+    fn start_chat(&self, visitor: &str, start_message: Option<&str>) -> Result<NewChat> {
+        self.start_chat_with_email(visitor, start_message, None)
+    }
+
+    /// [`Store::start_chat`] with the visitor's email address stored in the
+    /// same transaction, so that the offer staff get already shows it.
+    /// The address is checked as [`Store::set_email`] checks it.
+    fn start_chat_with_email(
+        &self,
+        visitor: &str,
+        start_message: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<NewChat>;
 
     /// Queues a visitor's message for staff (see [`SendOutcome`]).
     fn send_from_visitor(&self, token: &ChatToken, text: &str) -> Result<SendOutcome>;

@@ -170,7 +170,13 @@ fn schema_version_of(connection: &Connection) -> Result<Option<i64>> {
 }
 
 impl Store for SqliteStore {
-    fn start_chat(&self, visitor: &str, start_message: Option<&str>) -> Result<NewChat> {
+    fn start_chat_with_email(
+        &self,
+        visitor: &str,
+        start_message: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<NewChat> {
+        let email = email.map(check_email).transpose()?;
         let limits = self.options.limits;
         limits.check_name(visitor)?;
         let start_message = start_message.filter(|message| !message.trim().is_empty());
@@ -180,6 +186,9 @@ impl Store for SqliteStore {
         let token = ChatToken::generate();
         let id = self.write(|tx| {
             let id = chats::insert(tx, visitor, start_message, &token)?;
+            if let Some(email) = email {
+                chats::set_email(tx, id, email)?;
+            }
             queue(tx, Queue::ToVisitor, id, texts::CHAT_REQUESTED, None)?;
             Ok(id)
         })?;
