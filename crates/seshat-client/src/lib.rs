@@ -56,6 +56,8 @@ pub mod client;
 pub mod clock;
 pub mod error;
 pub mod limits;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 pub mod model;
 pub mod settings;
 pub mod signals;

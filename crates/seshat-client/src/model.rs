@@ -69,6 +69,9 @@ pub struct StaffMessage {
     pub staff: String,
     /// The text exactly as the visitor wrote it.
     pub text: String,
+    /// When it was committed, Unix seconds (0 when another program wrote
+    /// no time).
+    pub posted_at: f64,
 }
 
 /// One entry of a chat's history, in either direction.

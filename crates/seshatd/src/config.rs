@@ -27,6 +27,7 @@
 //! | `queue_when_busy` | `true` | while every staff member online is busy, new chats wait in line; `false` fails them as the original did |
 //! | `max_queue` | 20 | most chats waiting in line; more fail at once |
 //! | `offer_notices` | `true` | tell staff when an offer they got is taken, canceled, withdrawn or expires |
+//! | `metrics_listen` | none | `HOST:PORT` to serve Prometheus metrics at `/metrics` (both programs) |
 //!
 //! JIDs are normalised as XMPP servers do (`Joe@Example.COM` becomes
 //! `joe@example.com`), so they compare equal to the JIDs in stanzas. Every
@@ -118,6 +119,8 @@ pub struct Config {
     pub max_queue: usize,
     /// Whether staff are told what became of offers they got (`offer_notices`).
     pub offer_notices: bool,
+    /// Where to serve Prometheus metrics, if anywhere (`metrics_listen`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// Keys of the section that only the web application reads (such as
     /// `rate_limit_per_minute`), as written, in file order: allowed, since
     /// both programs share the section, and listed by `--check-config`.
@@ -206,6 +209,7 @@ impl Config {
         let offer_notices = section
             .optional(&keys::OFFER_NOTICES, values::boolean)?
             .unwrap_or(true);
+        let metrics_listen = section.optional(&keys::METRICS_LISTEN, values::listen_address)?;
 
         Ok(Config {
             file: section.file().to_path_buf(),
@@ -227,6 +231,7 @@ impl Config {
             queue_when_busy,
             max_queue,
             offer_notices,
+            metrics_listen,
             web_app_keys: unread.other_program,
             ignored_keys: unread.not_seshat,
         })
@@ -330,6 +335,12 @@ impl Config {
             ("queue_when_busy", self.queue_when_busy.to_string()),
             ("max_queue", self.max_queue.to_string()),
             ("offer_notices", self.offer_notices.to_string()),
+            (
+                "metrics_listen",
+                self.metrics_listen
+                    .map(|address| address.to_string())
+                    .unwrap_or_default(),
+            ),
         ] {
             // Writing to a String cannot fail.
             let _ = writeln!(text, "{key} = {value}");

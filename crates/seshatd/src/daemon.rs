@@ -30,6 +30,7 @@ use tokio_xmpp::xmlstream::Timeouts;
 use crate::broker::{Broker, BrokerError, BrokerSettings, Reload};
 use crate::commands::{Commands, Context, InvalidCommandName};
 use crate::config::Config;
+use crate::metrics::DaemonMetrics;
 use crate::reload::LogLevelSetter;
 use crate::service::ServiceManager;
 use crate::xmpp::{XmppConnection, XmppSettings};
@@ -52,6 +53,15 @@ pub enum DaemonError {
     /// The broker stopped.
     #[error(transparent)]
     Broker(#[from] BrokerError),
+    /// The metrics endpoint could not listen on `metrics_listen`.
+    #[error("cannot serve metrics on {address}: {source}")]
+    Metrics {
+        /// The configured address.
+        address: std::net::SocketAddr,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
     /// The signal handlers could not be installed.
     #[error("cannot listen for shutdown signals: {0}")]
     Signals(#[source] std::io::Error),
@@ -171,12 +181,19 @@ impl Daemon {
         }
         let mut commands = self.commands;
         commands.set_staff_names(self.config.names());
-        let mut broker = Broker::new(
-            Client::from_store(store),
-            commands,
-            BrokerSettings::from_config(&self.config),
-        )
-        .with_service(ServiceManager::from_environment());
+        let client = Client::from_store(store);
+        let metrics = DaemonMetrics::new();
+        let metrics_endpoint = match self.config.metrics_listen {
+            Some(address) => Some(
+                seshat_client::metrics::serve(address, metrics.render(client.clone()))
+                    .await
+                    .map_err(|source| DaemonError::Metrics { address, source })?,
+            ),
+            None => None,
+        };
+        let mut broker = Broker::new(client, commands, BrokerSettings::from_config(&self.config))
+            .with_service(ServiceManager::from_environment())
+            .with_metrics(metrics);
         if let Some(reloads) = self.reloads {
             broker = broker.with_reloads(reloads);
         }
@@ -185,7 +202,11 @@ impl Daemon {
             xmpp.timeouts = keepalive;
         }
         let connection = XmppConnection::start(&xmpp);
-        broker.run(connection, shutdown).await?;
+        let ran = broker.run(connection, shutdown).await;
+        if let Some(endpoint) = metrics_endpoint {
+            endpoint.abort();
+        }
+        ran?;
         Ok(())
     }
 }

@@ -39,6 +39,7 @@ pub mod commands;
 pub mod config;
 pub mod daemon;
 pub mod logging;
+pub mod metrics;
 pub mod presence;
 pub mod reload;
 pub mod service;

@@ -136,6 +136,11 @@ pub const OFFER_NOTICES: Key = Key {
     names: &["offer_notices"],
     read_by: DAEMON,
 };
+/// Where each program serves Prometheus metrics (`HOST:PORT`).
+pub const METRICS_LISTEN: Key = Key {
+    names: &["metrics_listen"],
+    read_by: BOTH,
+};
 /// The web app's rate limits.
 pub const RATE_LIMIT_PER_MINUTE: Key = Key {
     names: &["rate_limit_per_minute"],
@@ -176,6 +181,7 @@ pub const ALL: &[&Key] = &[
     &QUEUE_WHEN_BUSY,
     &MAX_QUEUE,
     &OFFER_NOTICES,
+    &METRICS_LISTEN,
     &RATE_LIMIT_PER_MINUTE,
     &STATIC_DIR,
     &JQUERY_DIR,

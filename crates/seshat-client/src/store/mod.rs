@@ -181,6 +181,14 @@ pub trait Store: Send + Sync + 'static {
     /// Staff members who are online and not in an open chat, sorted.
     fn available_staff(&self) -> Result<Vec<String>>;
 
+    /// How many chats have each status, for metrics.
+    fn chat_counts(&self) -> Result<Vec<(ChatStatus, u64)>>;
+
+    /// Whether the database answers now as a newly opened connection sees
+    /// it: an error when the file was moved or deleted, cannot be read, or
+    /// is not a Seshat database any more. For health checks.
+    fn check(&self) -> Result<()>;
+
     /// Every staff member who is online, sorted, each with the id of the
     /// open chat they handle, if any.
     fn staff_on_duty(&self) -> Result<Vec<(String, Option<i64>)>>;

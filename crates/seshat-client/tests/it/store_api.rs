@@ -672,3 +672,39 @@ fn notices_reach_the_visitor_and_staff_on_duty_are_listed_with_their_chat() {
         ]
     );
 }
+
+#[test]
+fn chats_are_counted_by_status_even_with_odd_rows() {
+    let f = fixture();
+    let open = f.store.start_chat("a", None).unwrap();
+    f.store.start_chat("b", None).unwrap();
+    f.store.accept(open.id, "joe@example.com").unwrap();
+    // Another program wrote a status nobody knows, twice.
+    let raw = Connection::open(&f.path).unwrap();
+    raw.execute_batch(
+        "INSERT INTO chat (remoteuser, starttime, status) VALUES ('x', 0, 'weird');
+         INSERT INTO chat (remoteuser, starttime, status) VALUES ('y', 0, 'odd');",
+    )
+    .unwrap();
+    let mut counts = f.store.chat_counts().unwrap();
+    counts.sort_by_key(|(status, _)| status.as_str());
+    assert_eq!(
+        counts,
+        vec![
+            (ChatStatus::Closed, 2),
+            (ChatStatus::Open, 1),
+            (ChatStatus::Waiting, 1)
+        ]
+    );
+}
+
+#[test]
+fn the_check_fails_when_the_file_is_gone_and_passes_when_it_is_back() {
+    let f = fixture();
+    f.store.check().unwrap();
+    let moved = f.path.with_extension("moved");
+    std::fs::rename(&f.path, &moved).unwrap();
+    assert!(matches!(f.store.check(), Err(Error::Database(_))));
+    std::fs::rename(&moved, &f.path).unwrap();
+    f.store.check().unwrap();
+}

@@ -48,6 +48,7 @@ pub use self::replies::{answer_staff, to_staff};
 use self::rescue::{Absences, Reoffer};
 use crate::commands::{Commands, StaffCommand};
 use crate::config::Config;
+use crate::metrics::DaemonMetrics;
 use crate::presence::{PresenceEvent, StaffPresence};
 use crate::service::ServiceManager;
 use crate::texts;
@@ -171,6 +172,11 @@ pub struct Broker {
     announced_ready: bool,
     /// Reloaded settings, when someone sends them.
     reloads: Option<tokio::sync::mpsc::Receiver<Reload>>,
+    /// What `/metrics` shows.
+    metrics: DaemonMetrics,
+    /// When each staff-bound message in flight was committed, for the
+    /// relay latency.
+    committed_at: HashMap<i64, f64>,
 }
 
 impl Broker {
@@ -193,7 +199,15 @@ impl Broker {
             service: ServiceManager::default(),
             announced_ready: false,
             reloads: None,
+            metrics: DaemonMetrics::default(),
+            committed_at: HashMap::new(),
         }
+    }
+
+    /// Counts what happens in `metrics` (by default, metrics nobody reads).
+    pub fn with_metrics(mut self, metrics: DaemonMetrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Reports readiness, status and liveness to `service`.
@@ -268,6 +282,7 @@ impl Broker {
         }
         tracing::info!("shutting down");
         self.service.stopping();
+        self.metrics.xmpp_connected.set(0);
         connection.close().await;
         if let Err(error) = self.store.run(|store| store.reset_presence()).await {
             tracing::warn!(%error, "could not mark staff offline on the way out");
@@ -301,6 +316,11 @@ impl Broker {
         connection: &XmppConnection,
     ) {
         tracing::info!(%bound_jid, stream_management = acks, "online");
+        self.metrics.xmpp_connected.set(1);
+        self.metrics.stream_management.set(i64::from(acks));
+        if self.session.is_some() {
+            self.metrics.reconnects.inc();
+        }
         let status = format!("logged in as {bound_jid}");
         if self.announced_ready {
             self.service.status(&status);
@@ -339,6 +359,7 @@ impl Broker {
         tracing::warn!("lost the connection to the XMPP server; reconnecting");
         self.service
             .status("lost the connection to the XMPP server; reconnecting");
+        self.metrics.xmpp_connected.set(0);
         if let Some(session) = self.session.as_mut() {
             session.connected = false;
         }
@@ -352,6 +373,8 @@ impl Broker {
     async fn on_resumed(&mut self) {
         tracing::info!("reconnected; the session was resumed");
         self.service.status("reconnected; the session was resumed");
+        self.metrics.xmpp_connected.set(1);
+        self.metrics.reconnects.inc();
         if let Some(session) = self.session.as_mut() {
             session.connected = true;
         }
@@ -536,24 +559,50 @@ impl Broker {
             return;
         };
         let staff = from.to_bare().to_string();
-        let canceling = match self.commands.parse(&body) {
-            Some(StaffCommand::Cancel(chat_id)) => Some(chat_id),
-            _ => None,
-        };
+        let command = self.commands.parse(&body);
         let commands = Arc::clone(&self.commands);
         let answer = self
             .store
             .run(move |store| Ok(answer_staff(&commands, store, &staff, &body)))
             .await;
-        if let (Some(chat_id), Ok(Some(reply))) = (canceling, &answer) {
-            if *reply == texts::canceled(chat_id) {
-                self.canceled_by.insert(chat_id, from.to_bare());
-            }
-        }
+        self.count_staff_message(command, &answer, &from).await;
         match answer {
             Ok(Some(reply)) => drop(connection.send(to_staff(from, &reply)).await),
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "could not handle a staff message"),
+        }
+    }
+
+    /// Records what a staff message did: a chat accepted or canceled (and
+    /// by whom, for the stale-offer notice), or text queued for a visitor.
+    async fn count_staff_message(
+        &mut self,
+        command: Option<StaffCommand>,
+        answer: &Result<Option<String>, seshat_client::Error>,
+        from: &Jid,
+    ) {
+        let Ok(reply) = answer else {
+            return;
+        };
+        match (command, reply) {
+            (None, None) => self.metrics.relayed_to_visitor(),
+            (Some(StaffCommand::Cancel(chat_id)), Some(reply))
+                if *reply == texts::canceled(chat_id) =>
+            {
+                self.metrics.cancels.inc();
+                self.canceled_by.insert(chat_id, from.to_bare());
+            }
+            (Some(StaffCommand::Accept(chat_id)), Some(reply))
+                if *reply == texts::now_handling(chat_id) =>
+            {
+                self.metrics.accepts.inc();
+                if let Ok(Some(chat)) = self.store.run(move |store| store.chat(chat_id)).await {
+                    self.metrics
+                        .accept_wait
+                        .observe((clock::now() - chat.started_at).max(0.0));
+                }
+            }
+            _ => {}
         }
     }
 
@@ -574,6 +623,23 @@ impl Broker {
                 Delivery::Lost(_) => None,
             })
             .collect();
+        let now = clock::now();
+        for report in &reports {
+            match report {
+                Delivery::Delivered(id) => {
+                    self.metrics.relayed_to_staff(1);
+                    if let Some(committed) = self.committed_at.remove(id) {
+                        self.metrics
+                            .relay_latency
+                            .observe((now - committed).max(0.0));
+                    }
+                }
+                Delivery::Unsendable(id) | Delivery::Lost(id) => {
+                    self.metrics.stanzas_failed.inc();
+                    self.committed_at.remove(id);
+                }
+            }
+        }
         if !delivered.is_empty() {
             let marked = self
                 .store
@@ -685,15 +751,22 @@ impl Broker {
             self.offer(offer, connection).await?;
         }
         for chat_id in plan.nobody_available {
-            self.store
+            let failed = self
+                .store
                 .run(move |store| store.fail_chat(chat_id, seshat_client::texts::NOBODY_AVAILABLE))
                 .await?;
+            if failed {
+                self.metrics.chat_failures.inc();
+            }
         }
         for chat_id in plan.nobody_answered {
             let failed = self
                 .store
                 .run(move |store| store.fail_chat(chat_id, seshat_client::texts::NOBODY_ANSWERED))
                 .await?;
+            if failed {
+                self.metrics.offer_timeouts.inc();
+            }
             let offered = self.offered_to.remove(&chat_id);
             if let (true, Some(offered), true) = (failed, offered, self.settings.offer_notices) {
                 for staff in offered {
@@ -737,6 +810,7 @@ impl Broker {
         if marked {
             let names: Vec<String> = recipients.iter().map(ToString::to_string).collect();
             tracing::info!(chat = chat_id, offered_to = %names.join(", "), "chat offered");
+            self.metrics.offers.inc();
             self.offered_to.insert(chat_id, recipients);
             self.reoffers.remove(&chat_id);
         }
@@ -861,6 +935,9 @@ impl Broker {
             // A stable id: a copy sent again after a crash carries the same one.
             stanza.id = Some(Id(format!("seshat-{}", message.id)));
             let token = connection.send(stanza).await;
+            if message.posted_at > 0.0 {
+                self.committed_at.insert(message.id, message.posted_at);
+            }
             self.outbox.track(message.id, token, session.acks);
         }
         Ok(())

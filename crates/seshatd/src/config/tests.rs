@@ -286,6 +286,7 @@ handler_grace = 60
 queue_when_busy = true
 max_queue = 20
 offer_notices = true
+metrics_listen = 
 "
     );
 }
@@ -306,6 +307,19 @@ fn the_agent_settings_are_read_and_bad_values_named() {
             .to_string(),
         "seshat.ini [Seshat] queue_when_busy: \"maybe\" is not true or false \
          (also accepted: yes/no, on/off, 1/0)"
+    );
+    assert_eq!(
+        parse(&format!("{SEED_000}metrics_listen = [::1]:9464\n"))
+            .unwrap()
+            .metrics_listen,
+        Some("[::1]:9464".parse().unwrap())
+    );
+    assert_eq!(
+        parse(&format!("{SEED_000}metrics_listen = localhost\n"))
+            .unwrap_err()
+            .to_string(),
+        "seshat.ini [Seshat] metrics_listen: \"localhost\" is not an address to listen on, \
+         such as 127.0.0.1:9464"
     );
     assert!(parse(&format!("{SEED_000}max_queue = 0\n"))
         .unwrap_err()

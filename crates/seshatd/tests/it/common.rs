@@ -371,6 +371,12 @@ impl<S: XmppServer> Rig<S> {
         daemon.terminate()
     }
 
+    /// Waits for the daemon to exit by itself, and returns how it did.
+    pub fn wait_for_daemon_exit(&mut self) -> ExitStatus {
+        let mut daemon = self.daemon.take().expect("the daemon is running");
+        daemon.wait(WAIT).expect("seshatd did not exit")
+    }
+
     /// The running daemon's process id, for signals and `/proc`.
     pub fn daemon_pid(&self) -> Option<u32> {
         self.daemon.as_ref().map(|daemon| daemon.child.id())

@@ -8,6 +8,7 @@
 //! - [`agent`]: the line while staff are busy, rescuing a visitor whose
 //!   handler dropped, stale offers and staff names;
 //! - [`cli`]: the command line and `--check-config`;
+//! - [`metrics`]: the Prometheus endpoint during a chat;
 //! - [`reload`], [`service`]: SIGHUP, and readiness and watchdog for systemd;
 //! - [`library`]: the daemon run from a program of its own;
 //! - [`resilience`], [`keepalive`], [`after_kill`]: restarts, frozen
@@ -30,6 +31,7 @@ mod ejabberd;
 mod keepalive;
 mod library;
 mod log_secrets;
+mod metrics;
 mod presence;
 mod reload;
 mod resilience;

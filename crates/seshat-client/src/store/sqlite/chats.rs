@@ -192,3 +192,23 @@ pub(super) fn give_token(connection: &Connection, chat_id: i64) -> Result<ChatTo
         .query_row([chat_id], |row| row.get(0))?;
     token.parse()
 }
+
+/// How many chats have each status.
+pub(super) fn counts(connection: &Connection) -> Result<Vec<(ChatStatus, u64)>> {
+    let counts = connection
+        .prepare_cached("SELECT status, count(*) FROM chat GROUP BY status")?
+        .query_map([], |row| {
+            Ok((read_status(row.get_ref(0)?), row.get::<_, i64>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Unknown statuses written by another program read as one status; add them up.
+    let mut summed: Vec<(ChatStatus, u64)> = Vec::new();
+    for (status, count) in counts {
+        let count = u64::try_from(count).unwrap_or(0);
+        match summed.iter_mut().find(|(known, _)| *known == status) {
+            Some((_, total)) => *total += count,
+            None => summed.push((status, count)),
+        }
+    }
+    Ok(summed)
+}

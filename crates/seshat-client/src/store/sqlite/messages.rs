@@ -140,7 +140,7 @@ pub(super) fn history(
 pub(super) fn staff_bound(connection: &Connection, limit: usize) -> Result<Vec<StaffMessage>> {
     let messages = connection
         .prepare_cached(
-            "SELECT m.messageid, m.chatid, c.localuser, m.message
+            "SELECT m.messageid, m.chatid, c.localuser, m.message, m.posttime
                FROM localmessagequeue AS m JOIN chat AS c ON c.chatid = m.chatid
               WHERE m.sendtime IS NULL AND c.localuser IS NOT NULL
               ORDER BY m.messageid LIMIT ?1",
@@ -162,7 +162,7 @@ pub(super) fn staff_bound_to(
     let recipients = json_array(staff);
     let messages = connection
         .prepare_cached(
-            "SELECT m.messageid, m.chatid, c.localuser, m.message
+            "SELECT m.messageid, m.chatid, c.localuser, m.message, m.posttime
                FROM localmessagequeue AS m JOIN chat AS c ON c.chatid = m.chatid
               WHERE m.sendtime IS NULL
                 AND c.localuser IN (SELECT value FROM json_each(?1))

@@ -500,6 +500,25 @@ impl Store for SqliteStore {
         self.read(presence::available_staff)
     }
 
+    fn chat_counts(&self) -> Result<Vec<(ChatStatus, u64)>> {
+        self.read(chats::counts)
+    }
+
+    fn check(&self) -> Result<()> {
+        let connection = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(self.options.busy_timeout)?;
+        match schema_version_of(&connection)? {
+            Some(_) => Ok(()),
+            None => Err(Error::NotASeshatDatabase(format!(
+                "{} has no Seshat version record",
+                self.path.display()
+            ))),
+        }
+    }
+
     fn staff_on_duty(&self) -> Result<Vec<(String, Option<i64>)>> {
         self.read(presence::on_duty)
     }

@@ -68,13 +68,14 @@ pub(super) fn read_chat(row: &Row<'_>) -> rusqlite::Result<Chat> {
     })
 }
 
-/// `messageid, chatid, localuser, message` of a staff-bound message.
+/// `messageid, chatid, localuser, message, posttime` of a staff-bound message.
 pub(super) fn read_staff_message(row: &Row<'_>) -> rusqlite::Result<StaffMessage> {
     Ok(StaffMessage {
         id: row.get(0)?,
         chat_id: row.get(1)?,
         staff: read_text(row.get_ref(2)?).unwrap_or_default(),
         text: read_text(row.get_ref(3)?).unwrap_or_default(),
+        posted_at: crate::clock::read_time(row.get_ref(4)?).unwrap_or(0.0),
     })
 }
 
