@@ -8,6 +8,8 @@
 //! - [`browser_name`]: the name prompt and staff names, on a phone;
 //! - [`browser_queue`]: a visitor waiting in line sees their place;
 //! - [`websocket`]: Chip's WebSocket protocol with every real part running;
+//! - [`metrics`]: both programs' `/metrics` and the web app's `/healthz`
+//!   during a chat;
 //! - [`demo`]: `./scripts/demo` as a newcomer runs it.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`, jQuery from `npm ci`,
@@ -19,4 +21,5 @@ mod browser_name;
 mod browser_queue;
 mod browser_socket;
 mod demo;
+mod metrics;
 mod websocket;

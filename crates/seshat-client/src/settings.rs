@@ -31,6 +31,7 @@
 mod error;
 pub mod keys;
 mod section;
+pub mod values;
 
 pub use error::SettingsError;
 pub use keys::{Key, Program};

@@ -60,6 +60,7 @@ mod client_address;
 pub mod error;
 mod form;
 pub mod listener;
+pub mod metrics;
 pub mod options;
 mod origin;
 mod page;

@@ -44,6 +44,10 @@ pub fn build(state: Arc<AppState>) -> Router {
         .layer(middleware::from_fn(refuse_cross_origin))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(middleware::map_response(never_cache))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::metrics::count_requests,
+        ))
         .with_state(state)
 }
 
@@ -158,6 +162,7 @@ async fn receive(
     };
     let inbox = client.run(fetch.clone()).await?;
     let inbox = if inbox.messages.is_empty() && !wait.is_zero() {
+        let _waiting = state.metrics.long_poll();
         // Woken only by changes to this chat; when the wait runs out, the
         // last look is the answer (a status that changed just now comes
         // with its notice).
@@ -177,6 +182,7 @@ async fn receive(
     } else {
         inbox
     };
+    state.metrics.delivered(&inbox.messages);
     Ok(Json(Received::new(
         inbox.messages,
         inbox.status,

@@ -7,6 +7,7 @@ use seshat_client::{ChatStatus, ChatToken, Client};
 
 use crate::client_address::ClientAddress;
 use crate::error::WebError;
+use crate::metrics::WebMetrics;
 use crate::options::Options;
 use crate::rate_limit::RateLimiter;
 
@@ -25,6 +26,8 @@ pub struct AppState {
     /// request: a token is only checked later, and each guessed token
     /// would otherwise bring a fresh budget.
     write_limit: Option<RateLimiter<ClientAddress>>,
+    /// What `/metrics` shows.
+    pub metrics: WebMetrics,
 }
 
 impl AppState {
@@ -35,18 +38,19 @@ impl AppState {
             write_limit: RateLimiter::new(options.rate_limit_per_minute),
             client,
             options,
+            metrics: WebMetrics::default(),
         }
     }
 
     /// Counts a chat start by `address`, or says how long to wait.
     pub fn allow_start(&self, address: ClientAddress) -> Result<(), WebError> {
-        allow(self.start_limit.as_ref(), address)
+        allow(self.start_limit.as_ref(), address).inspect_err(|_| self.metrics.rate_limited())
     }
 
     /// Counts a write to a chat (a message, an end, an email address) by
     /// `address`, or says how long to wait.
     pub fn allow_write(&self, address: ClientAddress) -> Result<(), WebError> {
-        allow(self.write_limit.as_ref(), address)
+        allow(self.write_limit.as_ref(), address).inspect_err(|_| self.metrics.rate_limited())
     }
 
     /// The status of the chat `token` names, by a read: a request with an

@@ -52,6 +52,35 @@ impl WebChat {
         routes::build(Arc::clone(&self.state))
     }
 
+    /// What `/metrics` shows, for [`seshat_client::metrics::serve`] on the
+    /// program's `metrics_listen`.
+    pub fn metrics(&self) -> seshat_client::metrics::Render {
+        let metrics = self.state.metrics.clone();
+        Arc::new(move || {
+            let text = metrics.encode();
+            Box::pin(async move { Ok(text) })
+        })
+    }
+
+    /// `GET /healthz` for the application's router: 200 `ok` while the
+    /// store answers (as a newly opened connection sees it), 503 with the
+    /// reason when it does not.
+    pub fn health(&self) -> axum::routing::MethodRouter {
+        let client = self.state.client.clone();
+        axum::routing::get(move || {
+            let client = client.clone();
+            async move {
+                match client.run(|store| store.check()).await {
+                    Ok(()) => (axum::http::StatusCode::OK, "ok\n".to_owned()),
+                    Err(error) => (
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        format!("the store does not answer: {error}\n"),
+                    ),
+                }
+            }
+        })
+    }
+
     /// The WebSocket transport, with its own `socket_options`; mount its
     /// [`Sockets::route`] and close it at shutdown.
     pub fn sockets(&self, socket_options: SocketOptions) -> Sockets {

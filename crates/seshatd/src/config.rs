@@ -27,7 +27,7 @@
 //! | `queue_when_busy` | `true` | while every staff member online is busy, new chats wait in line; `false` fails them as the original did |
 //! | `max_queue` | 20 | most chats waiting in line; more fail at once |
 //! | `offer_notices` | `true` | tell staff when an offer they got is taken, canceled, withdrawn or expires |
-//! | `metrics_listen` | none | `HOST:PORT` to serve Prometheus metrics at `/metrics` (both programs) |
+//! | `metrics_listen` | none | `HOST:PORT` to serve Prometheus metrics at `/metrics` (the web app's is `web_metrics_listen`) |
 //!
 //! JIDs are normalised as XMPP servers do (`Joe@Example.COM` becomes
 //! `joe@example.com`), so they compare equal to the JIDs in stanzas. Every
@@ -209,7 +209,10 @@ impl Config {
         let offer_notices = section
             .optional(&keys::OFFER_NOTICES, values::boolean)?
             .unwrap_or(true);
-        let metrics_listen = section.optional(&keys::METRICS_LISTEN, values::listen_address)?;
+        let metrics_listen = section.optional(
+            &keys::METRICS_LISTEN,
+            seshat_client::settings::values::listen_address,
+        )?;
 
         Ok(Config {
             file: section.file().to_path_buf(),

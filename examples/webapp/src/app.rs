@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use axum::routing::get;
 use axum::Router;
+use seshat_client::metrics::Render;
 use seshat_client::Client;
 use seshat_web::ws::{SocketOptions, Sockets};
 use seshat_web::{Options, WebChat};
@@ -38,9 +39,9 @@ pub fn check_assets(settings: &Settings) -> Result<(), MissingAsset> {
     Ok(())
 }
 
-/// The whole application over `client`, and its WebSocket sockets, which
-/// the caller closes at shutdown.
-pub fn build(client: Client, settings: &Settings) -> (Router, Sockets) {
+/// The whole application over `client`, its WebSocket sockets, which the
+/// caller closes at shutdown, and what its `/metrics` shows.
+pub fn build(client: Client, settings: &Settings) -> (Router, Sockets, Render) {
     let options = Options {
         rate_limit_per_minute: settings.rate_limit_per_minute,
         client_address_header: settings.client_address_header.clone(),
@@ -53,11 +54,12 @@ pub fn build(client: Client, settings: &Settings) -> (Router, Sockets) {
     let app = Router::new()
         .route("/", get(home::page))
         .route("/demo.css", get(home::stylesheet))
+        .route("/healthz", chat.health())
         .nest("/chat", chat.router())
         .route("/wc/connect", sockets.route())
         .nest_service("/static/jquery", ServeDir::new(&settings.jquery_dir))
         .nest_service("/static", ServeDir::new(&settings.static_dir));
-    (app, sockets)
+    (app, sockets, chat.metrics())
 }
 
 #[cfg(test)]
@@ -75,6 +77,7 @@ mod tests {
             jquery_dir: dir.path().join("node_modules/jquery/dist"),
             staff_names: Default::default(),
             client_address_header: None,
+            metrics_listen: None,
         };
         let error = check_assets(&settings).unwrap_err();
         assert!(error.to_string().contains("run `npm ci`"), "{error}");

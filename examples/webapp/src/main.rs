@@ -92,7 +92,12 @@ async fn run(arguments: Arguments) -> Result<(), String> {
     let _ = std::io::stdout().flush();
 
     let (stopping, stop_requested) = oneshot::channel::<()>();
-    let (app, sockets) = app::build(client, &settings);
+    let (app, sockets, metrics) = app::build(client, &settings);
+    if let Some(address) = settings.metrics_listen {
+        seshat_client::metrics::serve(address, metrics)
+            .await
+            .map_err(|error| format!("cannot serve metrics on {address}: {error}"))?;
+    }
     let server = axum::serve(
         seshat_web::listener::for_chat(listener),
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -13,6 +13,7 @@
 //! | `jquery_dir` | this repository's `node_modules/jquery/dist` | where `npm ci` put jQuery |
 //! | `staff_names` | none | `jid = Display Name` pairs, comma-separated (the daemon's key): the names visitors see for staff, on both transports |
 //! | `client_address_header` | none | behind a reverse proxy, the header holding the visitor's address, such as `x-forwarded-for` |
+//! | `web_metrics_listen` | none | `HOST:PORT` to serve Prometheus metrics at `/metrics` (the daemon's is `metrics_listen`: the two programs need a port each) |
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,8 @@ pub struct Settings {
     /// The header a reverse proxy puts the visitor's address in
     /// (`client_address_header`); `None` uses the TCP peer.
     pub client_address_header: Option<HeaderName>,
+    /// Where to serve Prometheus metrics, if anywhere (`web_metrics_listen`).
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl Settings {
@@ -82,7 +85,12 @@ impl Settings {
                 format!("\"{value}\" is not an HTTP header name (such as x-forwarded-for)")
             })
         })?;
+        let metrics_listen = section.optional(
+            &keys::WEB_METRICS_LISTEN,
+            seshat_client::settings::values::listen_address,
+        )?;
         Ok(Settings {
+            metrics_listen,
             database,
             rate_limit_per_minute,
             static_dir,

@@ -136,10 +136,17 @@ pub const OFFER_NOTICES: Key = Key {
     names: &["offer_notices"],
     read_by: DAEMON,
 };
-/// Where each program serves Prometheus metrics (`HOST:PORT`).
+/// Where the daemon serves Prometheus metrics (`HOST:PORT`).
 pub const METRICS_LISTEN: Key = Key {
     names: &["metrics_listen"],
-    read_by: BOTH,
+    read_by: DAEMON,
+};
+/// Where the web app serves Prometheus metrics (`HOST:PORT`): a key of
+/// its own, since both programs read one section and often run on one
+/// host, where they cannot share a port.
+pub const WEB_METRICS_LISTEN: Key = Key {
+    names: &["web_metrics_listen"],
+    read_by: WEB_APP,
 };
 /// The web app's rate limits.
 pub const RATE_LIMIT_PER_MINUTE: Key = Key {
@@ -182,6 +189,7 @@ pub const ALL: &[&Key] = &[
     &MAX_QUEUE,
     &OFFER_NOTICES,
     &METRICS_LISTEN,
+    &WEB_METRICS_LISTEN,
     &RATE_LIMIT_PER_MINUTE,
     &STATIC_DIR,
     &JQUERY_DIR,

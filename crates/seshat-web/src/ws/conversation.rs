@@ -152,6 +152,11 @@ impl Conversation {
         }
     }
 
+    /// The web side's metrics, which count this socket while it is open.
+    pub fn metrics(&self) -> &crate::metrics::WebMetrics {
+        &self.shared.app.metrics
+    }
+
     /// Messages not yet pushed on this socket, then the status if it
     /// changed. Called after a start and after every change to the store.
     pub async fn pending_events(&mut self) -> Result<Vec<Event>, Refusal> {
@@ -174,6 +179,7 @@ impl Conversation {
         let mut events = Vec::new();
         for message in inbox.messages {
             if message.id > chat.pushed_up_to {
+                self.shared.app.metrics.delivered([&message]);
                 chat.pushed_up_to = message.id;
                 events.push(Event::ChatOut {
                     msg_out: message_out(message, &self.shared),

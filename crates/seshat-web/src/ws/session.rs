@@ -75,6 +75,7 @@ pub async fn run(
     );
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_heard = Instant::now();
+    let _counted = conversation.metrics().socket();
     // Waits for the socket's own chat only, once it has one.
     let mut subscription: Option<Subscription> = None;
 

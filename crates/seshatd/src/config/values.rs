@@ -62,14 +62,6 @@ pub fn boolean(value: &str) -> Result<bool, String> {
     }
 }
 
-/// Reads `HOST:PORT` with a numeric host, such as `127.0.0.1:9464` or
-/// `[::1]:9464`: where to listen.
-pub fn listen_address(value: &str) -> Result<std::net::SocketAddr, String> {
-    value
-        .parse()
-        .map_err(|_| format!("\"{value}\" is not an address to listen on, such as 127.0.0.1:9464"))
-}
-
 /// Reads a whole number of at least 1.
 pub fn positive_count(value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
