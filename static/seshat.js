@@ -83,6 +83,7 @@
   /* The idle text once the availability check has answered. */
   var IDLE_TEXT = {
     available: "Staff are online. Write a message to start a chat.",
+    busy: "All our staff are busy. Write a message to wait in line.",
     away: "Nobody is available right now. Write a message to start a chat anyway."
   };
   var OVER = { closed: true, failed: true, canceled: true };
@@ -673,7 +674,9 @@
     $.ajax({ url: this.base + "/available", dataType: "json", timeout: REQUEST_TIMEOUT_MS })
       .done(function (body) {
         if (current()) {
-          self.showAvailability(body.available === true);
+          self.showAvailability(
+            body.available === true ? "available" : body.busy === true ? "busy" : "away"
+          );
         }
       })
       .always(function () {
@@ -685,10 +688,12 @@
       });
   };
 
-  /* A hidden box appears while staff are available; it hides again while
-   * they are not, unless the visitor has written in it. */
-  SeshatChat.prototype.showAvailability = function (available) {
-    this.available = available;
+  /* A hidden box appears while staff are available, or busy with a line
+   * to wait in; it hides again while nobody is there, unless the visitor
+   * has written in it. `availability` is "available", "busy" or "away". */
+  SeshatChat.prototype.showAvailability = function (availability) {
+    this.available = availability;
+    var available = availability !== "away";
     var used = this.input.val() !== "" || this.log.children().length > 0 ||
       (this.about !== null && (this.nameInput.val() !== "" || this.emailInput.val() !== ""));
     if (available || !this.hideWhileAway || used) {
@@ -704,7 +709,7 @@
     this.root.attr("data-seshat-status", status);
     var text = STATUS_TEXT[status];
     if (status === "idle" && this.available !== null) {
-      text = IDLE_TEXT[this.available ? "available" : "away"];
+      text = IDLE_TEXT[this.available];
     }
     this.statusLine.text(text || status);
     var over = OVER[status] === true;

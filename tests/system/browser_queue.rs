@@ -13,19 +13,10 @@ use seshat_client::{Client as SeshatClient, Topic};
 use seshat_testkit::StaffClient;
 
 use seshat_system_tests::browser::{
-    open_browser, run, save_screenshot, type_and_press_enter, wait_for, wait_for_line,
+    open_browser, save_screenshot, type_and_press_enter, wait_for, wait_for_line,
     wait_for_shown_box,
 };
 use seshat_system_tests::deployment::{start_chromedriver, Deployment, DEADLINE, PASSWORD};
-
-/// A box that is shown whether or not staff are free: with everyone busy
-/// the page's own box stays hidden, as `GET /chat/available` says no.
-const ALWAYS_SHOWN_BOX: &str = "
-    document.querySelectorAll('.seshat-chat').forEach((box) => box.remove());
-    const box = jQuery('<div class=\"seshat-chat\" data-seshat-base=\"/chat\"></div>');
-    jQuery('.demo-aside').append(box);
-    box.seshatChat();
-    return true;";
 
 /// A visitor without a browser: `POST /chat/start` and long polls.
 struct HttpVisitor {
@@ -131,8 +122,16 @@ async fn the_second_visitor_in_line_is_told_their_place() {
         "return !!(window.jQuery && window.jQuery.fn.seshatChat);",
     )
     .await;
-    run(&browser, ALWAYS_SHOWN_BOX).await;
-    wait_for_shown_box(&browser, "the box is shown").await;
+    // The page's box hides while nobody is there; with everyone busy it
+    // shows, and says there is a line to wait in.
+    wait_for_shown_box(&browser, "the box is shown while staff are busy").await;
+    wait_for(
+        &browser,
+        "the busy status",
+        "return [...document.querySelectorAll('.seshat-status')].some((line) => \
+         line.textContent === 'All our staff are busy. Write a message to wait in line.');",
+    )
+    .await;
     type_and_press_enter(&browser, "Third in the shop").await;
     wait_for_line(&browser, "seshat", "You are number 2 in line.").await;
     let screenshot = save_screenshot(&browser, "widget-in-line-360px.png").await;

@@ -42,6 +42,11 @@ pub struct Options {
     /// long poll's `name`, the socket's `msg_out.user.name`): the
     /// `staff_names` ini key, else the JID's local part.
     pub staff_names: StaffNames,
+    /// Whether the daemon keeps new chats in line while every staff
+    /// member online is busy (the shared `queue_when_busy` key): then
+    /// `GET /available` says `"busy": true` and the widget invites the
+    /// visitor to wait in line instead of hiding.
+    pub queue_when_busy: bool,
 }
 
 impl Default for Options {
@@ -53,6 +58,7 @@ impl Default for Options {
             static_url: "/static".to_owned(),
             jquery_url: "/static/jquery/jquery.min.js".to_owned(),
             staff_names: StaffNames::default(),
+            queue_when_busy: true,
         }
     }
 }

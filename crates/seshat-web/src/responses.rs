@@ -91,6 +91,9 @@ pub struct Ended {
 pub struct Available {
     /// True when at least one staff member is online and free.
     pub available: bool,
+    /// True when staff are online but every one is in a chat, and new
+    /// chats wait in line (`queue_when_busy`).
+    pub busy: bool,
 }
 
 /// Any failure.

@@ -251,10 +251,13 @@ async fn end(
     Ok(Json(Ended { ended }))
 }
 
-/// `GET /available`: whether a staff member is online and free.
+/// `GET /available`: whether a staff member is online and free, and
+/// whether, with everyone online busy, a new chat would wait in line.
 async fn available(State(state): Shared) -> Result<Json<Available>, WebError> {
-    let available = state.client.is_available().await?;
-    Ok(Json(Available { available }))
+    let on_duty = state.client.run(|store| store.staff_on_duty()).await?;
+    let available = on_duty.iter().any(|(_, chat)| chat.is_none());
+    let busy = !available && !on_duty.is_empty() && state.options.queue_when_busy;
+    Ok(Json(Available { available, busy }))
 }
 
 /// A token from the path; anything malformed names no chat.

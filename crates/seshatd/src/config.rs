@@ -201,13 +201,19 @@ impl Config {
             .optional(&keys::HANDLER_GRACE, values::seconds)?
             .unwrap_or(DEFAULT_HANDLER_GRACE);
         let queue_when_busy = section
-            .optional(&keys::QUEUE_WHEN_BUSY, values::boolean)?
+            .optional(
+                &keys::QUEUE_WHEN_BUSY,
+                seshat_client::settings::values::boolean,
+            )?
             .unwrap_or(true);
         let max_queue = section
             .optional(&keys::MAX_QUEUE, values::positive_count)?
             .unwrap_or(DEFAULT_MAX_QUEUE);
         let offer_notices = section
-            .optional(&keys::OFFER_NOTICES, values::boolean)?
+            .optional(
+                &keys::OFFER_NOTICES,
+                seshat_client::settings::values::boolean,
+            )?
             .unwrap_or(true);
         let metrics_listen = section.optional(
             &keys::METRICS_LISTEN,

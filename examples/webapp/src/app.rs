@@ -46,6 +46,7 @@ pub fn build(client: Client, settings: &Settings) -> (Router, Sockets, Render) {
         rate_limit_per_minute: settings.rate_limit_per_minute,
         client_address_header: settings.client_address_header.clone(),
         staff_names: settings.staff_names.clone(),
+        queue_when_busy: settings.queue_when_busy,
         ..Options::default()
     };
     // One WebChat for both transports: one rate-limit budget per visitor.
@@ -78,6 +79,7 @@ mod tests {
             staff_names: Default::default(),
             client_address_header: None,
             metrics_listen: None,
+            queue_when_busy: true,
         };
         let error = check_assets(&settings).unwrap_err();
         assert!(error.to_string().contains("run `npm ci`"), "{error}");

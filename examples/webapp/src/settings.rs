@@ -13,6 +13,7 @@
 //! | `jquery_dir` | this repository's `node_modules/jquery/dist` | where `npm ci` put jQuery |
 //! | `staff_names` | none | `jid = Display Name` pairs, comma-separated (the daemon's key): the names visitors see for staff, on both transports |
 //! | `client_address_header` | none | behind a reverse proxy, the header holding the visitor's address, such as `x-forwarded-for` |
+//! | `queue_when_busy` | `true` | the daemon's key: whether `GET /chat/available` reports `"busy": true` while everyone online is in a chat |
 //! | `web_metrics_listen` | none | `HOST:PORT` to serve Prometheus metrics at `/metrics` (the daemon's is `metrics_listen`: the two programs need a port each) |
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,9 @@ pub struct Settings {
     pub client_address_header: Option<HeaderName>,
     /// Where to serve Prometheus metrics, if anywhere (`web_metrics_listen`).
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Whether the daemon keeps chats in line while staff are busy
+    /// (`queue_when_busy`, the daemon's key), for `GET /chat/available`.
+    pub queue_when_busy: bool,
 }
 
 impl Settings {
@@ -89,8 +93,15 @@ impl Settings {
             &keys::WEB_METRICS_LISTEN,
             seshat_client::settings::values::listen_address,
         )?;
+        let queue_when_busy = section
+            .optional(
+                &keys::QUEUE_WHEN_BUSY,
+                seshat_client::settings::values::boolean,
+            )?
+            .unwrap_or(true);
         Ok(Settings {
             metrics_listen,
+            queue_when_busy,
             database,
             rate_limit_per_minute,
             static_dir,

@@ -127,7 +127,7 @@ async fn it_prints_its_url_serves_the_demo_and_stops_on_sigterm() {
         assert_eq!(get(asset).await.unwrap().status(), 200, "{asset}");
     }
     let available = get("chat/available").await.unwrap().text().await.unwrap();
-    assert_eq!(available, r#"{"available":false}"#);
+    assert_eq!(available, r#"{"available":false,"busy":false}"#);
     // The prefixed key won: the database is the one it names.
     assert!(database.exists());
 

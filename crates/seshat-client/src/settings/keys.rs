@@ -124,7 +124,7 @@ pub const HANDLER_GRACE: Key = Key {
 /// Whether chats wait in line while every staff member online is busy.
 pub const QUEUE_WHEN_BUSY: Key = Key {
     names: &["queue_when_busy"],
-    read_by: DAEMON,
+    read_by: BOTH,
 };
 /// How many chats may wait in line.
 pub const MAX_QUEUE: Key = Key {

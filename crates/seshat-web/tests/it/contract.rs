@@ -347,13 +347,47 @@ async fn available_follows_staff_presence() {
         assert_eq!(response.status(), 200);
         response.json::<serde_json::Value>().await.unwrap()
     };
-    assert_eq!(available().await, serde_json::json!({"available": false}));
+    let nobody = serde_json::json!({"available": false, "busy": false});
+    assert_eq!(available().await, nobody);
     server.staff.set_presence(STAFF, "desk", true).unwrap();
-    assert_eq!(available().await, serde_json::json!({"available": true}));
-    // Busy staff are not available.
+    assert_eq!(
+        available().await,
+        serde_json::json!({"available": true, "busy": false})
+    );
+    // Busy staff are not available, but a new chat would wait in line.
     let (_, id) = server.start_chat().await;
     server.accept(id);
-    assert_eq!(available().await, serde_json::json!({"available": false}));
+    assert_eq!(
+        available().await,
+        serde_json::json!({"available": false, "busy": true})
+    );
+    server.staff.set_presence(STAFF, "desk", false).unwrap();
+    assert_eq!(available().await, nobody);
+}
+
+#[tokio::test]
+async fn without_a_queue_busy_staff_are_simply_not_available() {
+    let server = TestServer::start(Options {
+        queue_when_busy: false,
+        ..Options::default()
+    })
+    .await;
+    server.staff.set_presence(STAFF, "desk", true).unwrap();
+    let (_, id) = server.start_chat().await;
+    server.accept(id);
+    let answer: serde_json::Value = server
+        .http
+        .get(server.url("/available"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer,
+        serde_json::json!({"available": false, "busy": false})
+    );
 }
 
 #[tokio::test]

@@ -526,6 +526,12 @@ fn the_defaults_the_sample_file_documents_are_the_real_ones() {
     assert_eq!(documented.server.to_string(), "xmpp.example.com:5222");
     defaults.server = documented.server.clone();
     defaults.staff_names = documented.staff_names.clone();
+    // And a metrics address: without one, there is no endpoint.
+    assert_eq!(
+        documented.metrics_listen,
+        Some("127.0.0.1:9464".parse().unwrap())
+    );
+    defaults.metrics_listen = documented.metrics_listen;
     defaults.file = documented.file.clone();
     // The web app's keys are documented too, and are not the daemon's.
     assert_eq!(
@@ -534,7 +540,8 @@ fn the_defaults_the_sample_file_documents_are_the_real_ones() {
             "rate_limit_per_minute",
             "static_dir",
             "jquery_dir",
-            "client_address_header"
+            "client_address_header",
+            "web_metrics_listen"
         ]
     );
     defaults.web_app_keys = documented.web_app_keys.clone();

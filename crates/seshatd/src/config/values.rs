@@ -50,18 +50,6 @@ pub fn seconds(value: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("\"{value}\" is not a number of seconds (0 or more)"))
 }
 
-/// Reads a yes/no setting the way Python's ConfigParser did: `true`,
-/// `yes`, `on`, `1` or `false`, `no`, `off`, `0`, in any case.
-pub fn boolean(value: &str) -> Result<bool, String> {
-    match value.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" | "1" => Ok(true),
-        "false" | "no" | "off" | "0" => Ok(false),
-        _ => Err(format!(
-            "\"{value}\" is not true or false (also accepted: yes/no, on/off, 1/0)"
-        )),
-    }
-}
-
 /// Reads a whole number of at least 1.
 pub fn positive_count(value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
