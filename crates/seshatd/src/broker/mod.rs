@@ -22,8 +22,11 @@
 //! [`seshat_client::Client::run`]; the loop awaits each in turn, which keeps
 //! staff messages in the order they arrived.
 
+mod counting;
+mod line;
 mod offers;
 mod outbox;
+mod reloading;
 mod replies;
 mod rescue;
 mod stale;
@@ -46,7 +49,7 @@ pub use self::offers::{plan, Offer, OfferPolicy, Plan, Situation};
 pub use self::outbox::{Delivery, Outbox};
 pub use self::replies::{answer_staff, to_staff};
 use self::rescue::{Absences, Reoffer};
-use crate::commands::{Commands, StaffCommand};
+use crate::commands::Commands;
 use crate::config::Config;
 use crate::metrics::DaemonMetrics;
 use crate::presence::{PresenceEvent, StaffPresence};
@@ -381,70 +384,6 @@ impl Broker {
         self.write_presence_back(true).await;
     }
 
-    /// A reloaded configuration: new staff are asked for their presence
-    /// (and a subscription when the bot has none), former staff stop
-    /// counting at once, and their open chats are handed to the others
-    /// after the handler grace period.
-    async fn on_reload(&mut self, reload: Reload, connection: &XmppConnection) {
-        let before: Vec<BareJid> = self.presence.staff().cloned().collect();
-        let added: Vec<BareJid> = reload
-            .staff
-            .iter()
-            .filter(|staff| !before.contains(staff))
-            .cloned()
-            .collect();
-        let removed: Vec<BareJid> = before
-            .iter()
-            .filter(|staff| !reload.staff.contains(staff))
-            .cloned()
-            .collect();
-        let gone: Vec<(String, String)> = self
-            .presence
-            .resources()
-            .filter(|(staff, _, _)| removed.contains(staff))
-            .map(|(staff, resource, _)| (staff.to_string(), resource.to_owned()))
-            .collect();
-        self.presence.set_staff(reload.staff.iter().cloned());
-        self.settings.staff = reload.staff;
-        for staff in &removed {
-            self.absences.gone(staff, clock::now());
-        }
-        let written = self
-            .store
-            .run(move |store| {
-                for (staff, resource) in &gone {
-                    store.set_presence(staff, resource, false)?;
-                }
-                Ok(())
-            })
-            .await;
-        if let Err(error) = written {
-            tracing::error!(%error, "could not mark former staff offline");
-        }
-        if self.session.is_some_and(|session| session.connected) {
-            for staff in &added {
-                self.absences.gone(staff, clock::now());
-                let probe =
-                    Presence::new(xmpp_parsers::presence::Type::Probe).with_to(staff.clone());
-                drop(connection.send(probe).await);
-            }
-            // Its answer asks those the bot cannot see for a subscription.
-            drop(connection.send(roster_query()).await);
-        }
-        let names = |list: &[BareJid]| {
-            list.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        tracing::info!(
-            added = %names(&added),
-            removed = %names(&removed),
-            "configuration reloaded: staff list updated"
-        );
-        self.service.reloaded("configuration reloaded");
-    }
-
     /// Copies the known presence to the store (`restore`), or marks all
     /// staff offline.
     async fn write_presence_back(&mut self, restore: bool) {
@@ -570,39 +509,6 @@ impl Broker {
             Ok(Some(reply)) => drop(connection.send(to_staff(from, &reply)).await),
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "could not handle a staff message"),
-        }
-    }
-
-    /// Records what a staff message did: a chat accepted or canceled (and
-    /// by whom, for the stale-offer notice), or text queued for a visitor.
-    async fn count_staff_message(
-        &mut self,
-        command: Option<StaffCommand>,
-        answer: &Result<Option<String>, seshat_client::Error>,
-        from: &Jid,
-    ) {
-        let Ok(reply) = answer else {
-            return;
-        };
-        match (command, reply) {
-            (None, None) => self.metrics.relayed_to_visitor(),
-            (Some(StaffCommand::Cancel(chat_id)), Some(reply))
-                if *reply == texts::canceled(chat_id) =>
-            {
-                self.metrics.cancels.inc();
-                self.canceled_by.insert(chat_id, from.to_bare());
-            }
-            (Some(StaffCommand::Accept(chat_id)), Some(reply))
-                if *reply == texts::now_handling(chat_id) =>
-            {
-                self.metrics.accepts.inc();
-                if let Ok(Some(chat)) = self.store.run(move |store| store.chat(chat_id)).await {
-                    self.metrics
-                        .accept_wait
-                        .observe((clock::now() - chat.started_at).max(0.0));
-                }
-            }
-            _ => {}
         }
     }
 
@@ -813,88 +719,6 @@ impl Broker {
             self.metrics.offers.inc();
             self.offered_to.insert(chat_id, recipients);
             self.reoffers.remove(&chat_id);
-        }
-        Ok(())
-    }
-
-    /// Tells everyone who got the offer of a chat that is no longer
-    /// waiting what became of it (see [`stale`]), and forgets the offer.
-    async fn tell_of_stale_offers(
-        &mut self,
-        waiting: &[seshat_client::Chat],
-        connection: &XmppConnection,
-    ) -> Result<(), seshat_client::Error> {
-        let gone: Vec<i64> = self
-            .offered_to
-            .keys()
-            .filter(|chat_id| !waiting.iter().any(|chat| chat.id == **chat_id))
-            .copied()
-            .collect();
-        for chat_id in gone {
-            let chat = if self.settings.offer_notices {
-                self.store.run(move |store| store.chat(chat_id)).await?
-            } else {
-                None
-            };
-            let offered = self.offered_to.remove(&chat_id).unwrap_or_default();
-            let canceled_by = self.canceled_by.remove(&chat_id);
-            let Some((text, not_to)) = chat
-                .as_ref()
-                .and_then(|chat| stale::notice(chat, canceled_by.as_ref(), &self.settings.names))
-            else {
-                continue;
-            };
-            for staff in offered
-                .into_iter()
-                .filter(|staff| Some(staff) != not_to.as_ref())
-            {
-                drop(connection.send(to_staff(staff, &text)).await);
-            }
-        }
-        self.canceled_by
-            .retain(|chat_id, _| waiting.iter().any(|chat| chat.id == *chat_id));
-        Ok(())
-    }
-
-    /// Tells each visitor in line their place when it changed, and each
-    /// busy staff member, once, that someone waits.
-    async fn tell_places_in_line(
-        &mut self,
-        in_line: &[(i64, usize)],
-        available: &[BareJid],
-        connection: &XmppConnection,
-    ) -> Result<(), seshat_client::Error> {
-        self.places_told
-            .retain(|chat_id, _| in_line.iter().any(|(id, _)| id == chat_id));
-        for &(chat_id, place) in in_line {
-            if self.places_told.get(&chat_id) == Some(&place) {
-                continue;
-            }
-            let notice = seshat_client::texts::place_in_line(place);
-            self.store
-                .run(move |store| store.tell_visitor(chat_id, &notice))
-                .await?;
-            self.places_told.insert(chat_id, place);
-        }
-        let busy: Vec<BareJid> = self
-            .presence
-            .staff()
-            .filter(|staff| self.presence.is_available(staff) && !available.contains(staff))
-            .cloned()
-            .collect();
-        if in_line.is_empty() {
-            self.told_of_line.clear();
-            return Ok(());
-        }
-        self.told_of_line.retain(|staff| busy.contains(staff));
-        for staff in busy {
-            if self.told_of_line.insert(staff.clone()) {
-                drop(
-                    connection
-                        .send(to_staff(staff, texts::SOMEONE_WAITING))
-                        .await,
-                );
-            }
         }
         Ok(())
     }

@@ -6,7 +6,9 @@
 use seshat_client::{Chat, ChatStatus, StaffNames};
 use xmpp_parsers::jid::BareJid;
 
+use super::{to_staff, Broker};
 use crate::texts;
+use crate::xmpp::XmppConnection;
 
 /// The line to send about an offered chat that is no longer waiting, and
 /// the staff member not to send it to (who took or canceled it); `None`
@@ -31,6 +33,47 @@ pub(super) fn notice(
             Some((texts::offer_canceled(chat.id, &by), canceled_by.cloned()))
         }
         _ => None,
+    }
+}
+
+impl Broker {
+    /// Tells everyone who got the offer of a chat that is no longer
+    /// waiting what became of it (see [`stale`]), and forgets the offer.
+    pub(super) async fn tell_of_stale_offers(
+        &mut self,
+        waiting: &[seshat_client::Chat],
+        connection: &XmppConnection,
+    ) -> Result<(), seshat_client::Error> {
+        let gone: Vec<i64> = self
+            .offered_to
+            .keys()
+            .filter(|chat_id| !waiting.iter().any(|chat| chat.id == **chat_id))
+            .copied()
+            .collect();
+        for chat_id in gone {
+            let chat = if self.settings.offer_notices {
+                self.store.run(move |store| store.chat(chat_id)).await?
+            } else {
+                None
+            };
+            let offered = self.offered_to.remove(&chat_id).unwrap_or_default();
+            let canceled_by = self.canceled_by.remove(&chat_id);
+            let Some((text, not_to)) = chat
+                .as_ref()
+                .and_then(|chat| notice(chat, canceled_by.as_ref(), &self.settings.names))
+            else {
+                continue;
+            };
+            for staff in offered
+                .into_iter()
+                .filter(|staff| Some(staff) != not_to.as_ref())
+            {
+                drop(connection.send(to_staff(staff, &text)).await);
+            }
+        }
+        self.canceled_by
+            .retain(|chat_id, _| waiting.iter().any(|chat| chat.id == *chat_id));
+        Ok(())
     }
 }
 
