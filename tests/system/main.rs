@@ -7,6 +7,8 @@
 //! - [`browser_socket`]: the widget in WebSocket mode;
 //! - [`websocket`]: Chip's WebSocket protocol with every real part running;
 //! - [`demo`]: `./scripts/demo` as a newcomer runs it.
+//! - [`package`]: the Debian package installed, run as the `seshat` user
+//!   and purged (as root; `./scripts/package` builds it first).
 //!
 //! Needs Debian's `chromium` and `chromium-driver`, jQuery from `npm ci`,
 //! and the workspace's programs built beside this binary
@@ -15,4 +17,5 @@
 mod browser;
 mod browser_socket;
 mod demo;
+mod package;
 mod websocket;
