@@ -10,7 +10,9 @@
 //! - [`websocket`]: Chip's WebSocket protocol with every real part running;
 //! - [`metrics`]: both programs' `/metrics` and the web app's `/healthz`
 //!   during a chat;
-//! - [`demo`]: `./scripts/demo` as a newcomer runs it.
+//! - [`demo`]: `./scripts/demo` as a newcomer runs it;
+//! - [`package`]: the Debian package installed, run as the `seshat` user
+//!   and purged (as root; `./scripts/package` builds it first).
 //!
 //! Needs Debian's `chromium` and `chromium-driver`, jQuery from `npm ci`,
 //! and the workspace's programs built beside this binary
@@ -22,4 +24,5 @@ mod browser_queue;
 mod browser_socket;
 mod demo;
 mod metrics;
+mod package;
 mod websocket;

@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //!
+//! - [`seshat_webapp::cli`] (the library): the command line.
 //! - `settings`: the ini keys it reads, by the daemon's rules.
 //! - `app`: the router: home page, chat routes, static files.
 //! - `home`: the demo page with the widget snippet pasted in.
@@ -16,12 +17,12 @@ mod settings;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 use seshat_client::Client;
+use seshat_webapp::cli::Arguments;
 use tokio::sync::oneshot;
 use tracing_subscriber::EnvFilter;
 
@@ -30,22 +31,6 @@ use settings::Settings;
 /// Once asked to stop, open requests (long polls last up to 30 s) get
 /// this long to finish; the widget reconnects to the next process anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
-/// Seshat's example web app: a demo page with the chat widget, backed by
-/// the database that seshatd uses.
-#[derive(Debug, Parser)]
-#[command(version)]
-struct Arguments {
-    /// The ini file seshatd reads (keys sqlitedb, rate_limit_per_minute,
-    /// static_dir, jquery_dir, staff_names, client_address_header, each
-    /// also with a seshat_ prefix; see seshat.sample.ini).
-    config: PathBuf,
-    /// The section of the file to read, such as Seshat.
-    section: String,
-    /// Address and port to listen on; port 0 picks a free one.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -9,12 +9,17 @@
 //! |---|---|---|
 //! | `sqlitedb` | required | the database shared with `seshatd` |
 //! | `rate_limit_per_minute` | 30 | chat starts per visitor address and messages per chat, per minute; 0 = no limit |
-//! | `static_dir` | this repository's `static/` | where `chatstyle.css` and `seshat.js` are |
-//! | `jquery_dir` | this repository's `node_modules/jquery/dist` | where `npm ci` put jQuery |
+//! | `static_dir` | this repository's `static/`, else the package's `/usr/share/seshat/static` | where `chatstyle.css` and `seshat.js` are |
+//! | `jquery_dir` | this repository's `node_modules/jquery/dist`, else Debian's `/usr/share/javascript/jquery` | where `npm ci` (or `libjs-jquery`) put jQuery |
 //! | `staff_names` | none | `jid = Display Name` pairs, comma-separated (the daemon's key): the names visitors see for staff, on both transports |
 //! | `client_address_header` | none | behind a reverse proxy, the header holding the visitor's address, such as `x-forwarded-for` |
 //! | `queue_when_busy` | `true` | the daemon's key: whether `GET /chat/available` reports `"busy": true` while everyone online is in a chat |
 //! | `web_metrics_listen` | none | `HOST:PORT` to serve Prometheus metrics at `/metrics` (the daemon's is `metrics_listen`: the two programs need a port each) |
+//!
+//! Without `static_dir` or `jquery_dir`, a source checkout serves its own
+//! files (`static/`, and jQuery from `npm ci`); the Debian package, whose
+//! build tree is gone, serves the files it installed and Debian's
+//! `libjs-jquery`. The first directory that holds the file wins.
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +30,12 @@ use seshat_client::StaffNames;
 /// The repository the example was built from: the default home of the
 /// widget's files and of jQuery.
 const REPOSITORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// Where the Debian package installs the widget's files.
+pub const INSTALLED_STATIC_DIR: &str = "/usr/share/seshat/static";
+
+/// Where Debian's `libjs-jquery` installs jQuery.
+pub const DEBIAN_JQUERY_DIR: &str = "/usr/share/javascript/jquery";
 
 /// What the example app needs to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,10 +86,22 @@ impl Settings {
         let repository = Path::new(REPOSITORY);
         let static_dir = section
             .optional(&keys::STATIC_DIR, |value| Ok(PathBuf::from(value)))?
-            .unwrap_or_else(|| repository.join("static"));
+            .unwrap_or_else(|| {
+                first_holding(
+                    "seshat.js",
+                    repository.join("static"),
+                    Path::new(INSTALLED_STATIC_DIR),
+                )
+            });
         let jquery_dir = section
             .optional(&keys::JQUERY_DIR, |value| Ok(PathBuf::from(value)))?
-            .unwrap_or_else(|| repository.join("node_modules/jquery/dist"));
+            .unwrap_or_else(|| {
+                first_holding(
+                    "jquery.min.js",
+                    repository.join("node_modules/jquery/dist"),
+                    Path::new(DEBIAN_JQUERY_DIR),
+                )
+            });
         let staff_names = section
             .optional(&keys::STAFF_NAMES, |value| {
                 StaffNames::parse(value).map_err(|error| error.to_string())
@@ -112,9 +135,34 @@ impl Settings {
     }
 }
 
+/// The default directory for a file the app serves: the source
+/// checkout's `own` when it holds `file`, else the system's `installed`
+/// when that does, else `own`, so that the error for a missing file points
+/// to the checkout (and to `npm ci`).
+fn first_holding(file: &str, own: PathBuf, installed: &Path) -> PathBuf {
+    if !own.join(file).is_file() && installed.join(file).is_file() {
+        installed.to_path_buf()
+    } else {
+        own
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_checkouts_copy_wins_then_the_installed_one() {
+        let own = tempfile::tempdir().unwrap();
+        let installed = tempfile::tempdir().unwrap();
+        let pick = || first_holding("jquery.min.js", own.path().to_path_buf(), installed.path());
+        // Neither: the checkout's, whose error says to run npm ci.
+        assert_eq!(pick(), own.path());
+        std::fs::write(installed.path().join("jquery.min.js"), "").unwrap();
+        assert_eq!(pick(), installed.path());
+        std::fs::write(own.path().join("jquery.min.js"), "").unwrap();
+        assert_eq!(pick(), own.path());
+    }
 
     fn parse(text: &str) -> Result<Settings, SettingsError> {
         Settings::parse(text, Path::new("site.ini"), "Seshat")
