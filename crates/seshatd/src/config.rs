@@ -21,6 +21,7 @@
 //! | `presence_settle` | 5 | seconds after (re)connecting before waiting chats may fail |
 //! | `max_message_bytes` | 4096 | longest message staff may send, in bytes of UTF-8 |
 //! | `log_level` | `info` | a level, or a filter like `info,seshatd=debug` |
+//! | `log_format` | `text` | `text`, or `json` for one JSON object per line (log shippers) |
 //! | `staff_names` | none | `jid = Display Name` pairs, comma-separated |
 //! | `resource` | `seshat` | the XMPP resource the bot logs in with |
 //! | `handler_grace` | 60 | seconds a handling staff member may be disconnected before the chat is offered again |
@@ -105,6 +106,8 @@ pub struct Config {
     pub max_message_bytes: usize,
     /// A `tracing` filter: a level or directives (`log_level`).
     pub log_level: String,
+    /// How log lines are written (`log_format`).
+    pub log_format: crate::logging::LogFormat,
     /// Display names of staff members for the web side (`staff_names`).
     pub staff_names: Vec<(BareJid, String)>,
     /// The XMPP resource the bot binds (`resource`).
@@ -189,6 +192,9 @@ impl Config {
         let log_level = section
             .optional(&keys::LOG_LEVEL, values::log_level)?
             .unwrap_or_else(|| DEFAULT_LOG_LEVEL.to_owned());
+        let log_format = section
+            .optional(&keys::LOG_FORMAT, crate::logging::LogFormat::parse)?
+            .unwrap_or_default();
         let staff_names = section
             .optional(&keys::STAFF_NAMES, |value| {
                 values::staff_names(value, &staff)
@@ -234,6 +240,7 @@ impl Config {
             presence_settle,
             max_message_bytes,
             log_level,
+            log_format,
             staff_names,
             resource,
             handler_grace,
@@ -338,6 +345,7 @@ impl Config {
             ("presence_settle", seconds(self.presence_settle)),
             ("max_message_bytes", self.max_message_bytes.to_string()),
             ("log_level", self.log_level.clone()),
+            ("log_format", self.log_format.to_string()),
             ("staff_names", names.join(", ")),
             ("resource", self.resource.clone()),
             ("handler_grace", seconds(self.handler_grace)),

@@ -49,19 +49,56 @@ pub fn wire_cap() -> Targets {
         )
 }
 
+/// How log lines are written (`log_format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One line of text per record (the default).
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+impl LogFormat {
+    /// Reads `text` or `json` (any case).
+    pub fn parse(value: &str) -> Result<LogFormat, String> {
+        match value.to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(format!("\"{value}\" is not a log format: text or json")),
+        }
+    }
+}
+
+impl std::fmt::Display for LogFormat {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        })
+    }
+}
+
 /// Sends the process's log to stderr at `log_level` (an `EnvFilter`
 /// directive such as `info` or `info,seshatd=debug`; `info` if it does not
 /// parse), capped by [`wire_cap`]. Records of crates that use the `log`
 /// crate, tokio-xmpp among them, go the same way. Returns how to change
 /// the level later (a reload); the cap stays whatever the new level says.
-pub fn init(log_level: &str) -> LogLevelSetter {
+pub fn init(log_level: &str, format: LogFormat) -> LogLevelSetter {
     let configured = EnvFilter::try_new(log_level).unwrap_or_else(|_| EnvFilter::new("info"));
     let (configured, handle) = reload::Layer::new(configured);
-    let lines = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        // Colours for a person at a terminal, plain text for a file or journal.
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_filter(configured.and(wire_cap()));
+    let lines = match format {
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            // Colours for a person at a terminal, plain text for a file or journal.
+            .with_ansi(std::io::stderr().is_terminal())
+            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .boxed(),
+    }
+    .with_filter(configured.and(wire_cap()));
     tracing_subscriber::registry().with(lines).init();
     Box::new(move |level: &str| {
         let filter = EnvFilter::try_new(level).map_err(|error| error.to_string())?;
@@ -74,6 +111,16 @@ mod tests {
     use super::*;
 
     use tracing::Level;
+
+    #[test]
+    fn the_log_format_is_text_or_json() {
+        assert_eq!(LogFormat::parse("JSON"), Ok(LogFormat::Json));
+        assert_eq!(LogFormat::parse("text"), Ok(LogFormat::Text));
+        assert_eq!(
+            LogFormat::parse("xml"),
+            Err("\"xml\" is not a log format: text or json".to_owned())
+        );
+    }
 
     #[test]
     fn wire_crates_are_capped_below_trace_and_others_are_not() {

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
     }
 
     // The configuration checked that the filter parses.
-    let log_level_setter = seshatd::logging::init(&config.log_level);
+    let log_level_setter = seshatd::logging::init(&config.log_level, config.log_format);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -100,6 +100,11 @@ pub const MAX_MESSAGE_BYTES: Key = Key {
     names: &["max_message_bytes"],
     read_by: DAEMON,
 };
+/// The daemon's log format: `text` or `json`.
+pub const LOG_FORMAT: Key = Key {
+    names: &["log_format"],
+    read_by: DAEMON,
+};
 /// The daemon's log filter.
 pub const LOG_LEVEL: Key = Key {
     names: &["log_level"],
@@ -182,6 +187,7 @@ pub const ALL: &[&Key] = &[
     &PRESENCE_SETTLE,
     &MAX_MESSAGE_BYTES,
     &LOG_LEVEL,
+    &LOG_FORMAT,
     &STAFF_NAMES,
     &RESOURCE,
     &HANDLER_GRACE,

@@ -280,6 +280,7 @@ no_staff_grace = 0
 presence_settle = 0.25
 max_message_bytes = 4096
 log_level = info
+log_format = text
 staff_names = joe@example.com = Joe
 resource = seshat
 handler_grace = 60

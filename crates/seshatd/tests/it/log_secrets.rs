@@ -61,3 +61,38 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         .windows(needle.len())
         .any(|window| window == needle)
 }
+
+#[tokio::test]
+async fn a_json_log_is_one_object_per_line_and_holds_no_password_either() {
+    let prosody = Prosody::start_with_only_plain_sasl().expect("start prosody");
+    let mut rig = RigBuilder::on(Arc::new(prosody))
+        .staff(&["alice"])
+        .setting("log_level", "trace")
+        .setting("log_format", "json")
+        .build();
+    let mut alice = rig.connect_available("alice", "desk").await;
+    let bot = rig.bot();
+    let chat = rig.visitor("visitor", None).await;
+    rig.accept(&mut alice, &chat).await;
+    chat.say("hello").await;
+    expect_from_bot(&mut alice, &bot, "hello").await;
+    rig.stop_daemon();
+
+    let log = rig.daemon_log();
+    let records: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|line| !line.starts_with("--- daemon run"))
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|error| panic!("not JSON ({error}): {line}"))
+        })
+        .collect();
+    assert!(
+        records
+            .iter()
+            .any(|record| record["level"] == "INFO" && record["fields"]["message"] == "online"),
+        "no 'online' record:\n{log}"
+    );
+    if let Some(place) = password_in(&log) {
+        panic!("the password is in the log ({place}):\n{log}");
+    }
+}
