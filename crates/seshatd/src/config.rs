@@ -21,6 +21,7 @@
 //! | `presence_settle` | 5 | seconds after (re)connecting before waiting chats may fail |
 //! | `max_message_bytes` | 4096 | longest message staff may send, in bytes of UTF-8 |
 //! | `log_level` | `info` | a level, or a filter like `info,seshatd=debug` |
+//! | `tls_ca_file` | none | a PEM file of CA certificates trusted for the XMPP server, besides the system's |
 //! | `log_format` | `text` | `text`, or `json` for one JSON object per line (log shippers) |
 //! | `staff_names` | none | `jid = Display Name` pairs, comma-separated |
 //! | `resource` | `seshat` | the XMPP resource the bot logs in with |
@@ -92,6 +93,11 @@ pub struct Config {
     pub server: ServerAddress,
     /// Whether to encrypt the connection (`tls`).
     pub tls: TlsPolicy,
+    /// A PEM file of CA certificates trusted besides the system's roots
+    /// (`tls_ca_file`).
+    pub tls_ca_file: Option<PathBuf>,
+    /// The certificates of `tls_ca_file`, read when the file was loaded.
+    pub tls_ca_certificates: Vec<rustls_pki_types::CertificateDer<'static>>,
     /// How long an offered chat may wait for `!ACCEPT` before the visitor is
     /// told nobody answered (`offer_timeout`); `None` waits forever.
     pub offer_timeout: Option<Duration>,
@@ -175,6 +181,14 @@ impl Config {
         let tls = section
             .optional(&keys::TLS, TlsPolicy::parse)?
             .unwrap_or(TlsPolicy::StartTls);
+        let (tls_ca_file, tls_ca_certificates) = section
+            .optional(&keys::TLS_CA_FILE, |value| {
+                let path = PathBuf::from(value);
+                let certificates =
+                    crate::xmpp::tls::read_ca_file(&path).map_err(|error| error.to_string())?;
+                Ok((Some(path), certificates))
+            })?
+            .unwrap_or_default();
         let offer_timeout = match section.optional(&keys::OFFER_TIMEOUT, values::seconds)? {
             None => Some(DEFAULT_OFFER_TIMEOUT),
             Some(Duration::ZERO) => None,
@@ -235,6 +249,8 @@ impl Config {
             database,
             server,
             tls,
+            tls_ca_file,
+            tls_ca_certificates,
             offer_timeout,
             no_staff_grace,
             presence_settle,
@@ -340,6 +356,13 @@ impl Config {
             ("sqlitedb", self.database.display().to_string()),
             ("server", self.server.to_string()),
             ("tls", self.tls.to_string()),
+            (
+                "tls_ca_file",
+                self.tls_ca_file
+                    .as_ref()
+                    .map(|path| path.display().to_string())
+                    .unwrap_or_default(),
+            ),
             ("offer_timeout", seconds(offer_timeout)),
             ("no_staff_grace", seconds(self.no_staff_grace)),
             ("presence_settle", seconds(self.presence_settle)),

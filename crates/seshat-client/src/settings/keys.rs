@@ -80,6 +80,11 @@ pub const TLS: Key = Key {
     names: &["tls"],
     read_by: DAEMON,
 };
+/// A PEM file of CA certificates the daemon trusts for the XMPP server.
+pub const TLS_CA_FILE: Key = Key {
+    names: &["tls_ca_file"],
+    read_by: DAEMON,
+};
 /// How long an offer may go unaccepted.
 pub const OFFER_TIMEOUT: Key = Key {
     names: &["offer_timeout"],
@@ -182,6 +187,7 @@ pub const ALL: &[&Key] = &[
     &SQLITEDB,
     &SERVER,
     &TLS,
+    &TLS_CA_FILE,
     &OFFER_TIMEOUT,
     &NO_STAFF_GRACE,
     &PRESENCE_SETTLE,

@@ -275,6 +275,7 @@ localusers = joe@example.com, bob@example.com
 sqlitedb = seshat.db
 server = example.com:5222
 tls = starttls
+tls_ca_file = 
 offer_timeout = 300
 no_staff_grace = 0
 presence_settle = 0.25
@@ -517,6 +518,8 @@ fn the_defaults_the_sample_file_documents_are_the_real_ones() {
     let uncommented: String = sample
         .lines()
         .map(|line| match line.strip_prefix(';') {
+            // The CA file is an example path, which must exist to be read.
+            Some(setting) if setting.starts_with("tls_ca_file") => format!("{line}\n"),
             Some(setting) if setting.contains(" = ") => format!("{setting}\n"),
             _ => format!("{line}\n"),
         })
@@ -557,4 +560,31 @@ fn a_reload_names_the_changes_it_cannot_apply() {
     assert!(reread.changes_needing_restart(&running).is_empty());
     let reread = parse(&format!("{SEED_000}log_level = debug\nmax_queue = 3\n")).unwrap();
     assert_eq!(reread.changes_needing_restart(&running), ["max_queue"]);
+}
+
+#[test]
+fn a_ca_file_that_is_missing_or_holds_no_certificate_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("ca.pem");
+    let error = parse(&format!("{SEED_000}tls_ca_file = {}\n", missing.display()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with(&format!(
+            "seshat.ini [Seshat] tls_ca_file: cannot read {}: ",
+            missing.display()
+        )),
+        "{error}"
+    );
+    std::fs::write(&missing, "not a certificate\n").unwrap();
+    let error = parse(&format!("{SEED_000}tls_ca_file = {}\n", missing.display()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        format!(
+            "seshat.ini [Seshat] tls_ca_file: {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            missing.display()
+        )
+    );
 }

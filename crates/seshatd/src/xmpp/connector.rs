@@ -10,24 +10,32 @@ use std::borrow::Cow;
 
 use sasl::common::ChannelBinding;
 use tokio::io::BufStream;
-use tokio_xmpp::connect::starttls::starttls;
-use tokio_xmpp::connect::tls_common::TlsStream;
 use tokio_xmpp::connect::{DnsConfig, ServerConnector};
 use tokio_xmpp::error::{Error, ProtocolError};
 use tokio_xmpp::parsers::jid::Jid;
 use tokio_xmpp::xmlstream::{initiate_stream, PendingFeaturesRecv, StreamHeader, Timeouts};
 
+use std::sync::Arc;
+
+use tokio_rustls::rustls::ClientConfig;
+
 use super::socket::{LinkReport, LowLatencyTcp};
+use super::tls::{starttls, TlsStream};
 
 /// XMPP over TCP without encryption; its sockets tell the report how they
 /// end.
 #[derive(Clone, Debug)]
 pub(super) struct PlainConnector(pub(super) DnsConfig, pub(super) LinkReport);
 
-/// XMPP with mandatory STARTTLS; tokio-xmpp checks the certificate against
-/// the JID's domain (rustls with the system's roots).
+/// XMPP with mandatory STARTTLS; the certificate is checked against the
+/// JID's domain with the roots of the configuration (the system's, and
+/// `tls_ca_file`'s: see [`super::tls`]).
 #[derive(Clone, Debug)]
-pub(super) struct StartTlsConnector(pub(super) DnsConfig, pub(super) LinkReport);
+pub(super) struct StartTlsConnector(
+    pub(super) DnsConfig,
+    pub(super) LinkReport,
+    pub(super) Arc<ClientConfig>,
+);
 
 impl ServerConnector for PlainConnector {
     type Stream = BufStream<LowLatencyTcp>;
@@ -58,7 +66,8 @@ impl ServerConnector for StartTlsConnector {
             // Never carry on in plain text: STARTTLS stripping relies on it.
             return Err(Error::Protocol(ProtocolError::NoTls));
         }
-        let (tls, channel_binding) = starttls(plain, jid.domain().as_str()).await?;
+        let (tls, channel_binding) =
+            starttls(plain, jid.domain().as_str(), Arc::clone(&self.2)).await?;
         let stream = initiate_stream(BufStream::new(tls), ns, header(jid), timeouts).await?;
         Ok((stream, channel_binding))
     }
@@ -128,10 +137,14 @@ mod tests {
     #[tokio::test]
     async fn a_starttls_login_runs_on_a_low_latency_socket() {
         let prosody = Prosody::start_with_tls().expect("start prosody with TLS");
-        // The only test in this binary that uses TLS: nothing else reads it.
-        std::env::set_var("SSL_CERT_FILE", prosody.certificate_path().unwrap());
+        let trusted = super::super::tls::read_ca_file(prosody.certificate_path().unwrap())
+            .expect("the test certificate");
         let jid = bot(&prosody);
-        let connector = StartTlsConnector(DnsConfig::addr(&prosody.addr()), LinkReport::default());
+        let connector = StartTlsConnector(
+            DnsConfig::addr(&prosody.addr()),
+            LinkReport::default(),
+            super::super::tls::client_config(&trusted),
+        );
         let (_, stream) = authenticate(connector, &jid, PASSWORD, Timeouts::tight())
             .await
             .expect("log in over STARTTLS");

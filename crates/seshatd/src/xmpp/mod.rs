@@ -34,6 +34,7 @@ pub mod backoff;
 mod connector;
 mod login;
 mod socket;
+pub mod tls;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -92,6 +93,8 @@ pub struct XmppSettings {
     pub tls: TlsPolicy,
     /// Keepalive timing; see the [module docs](self).
     pub timeouts: Timeouts,
+    /// Certificates trusted besides the system's roots (`tls_ca_file`).
+    pub extra_roots: Vec<rustls_pki_types::CertificateDer<'static>>,
 }
 
 impl XmppSettings {
@@ -104,6 +107,7 @@ impl XmppSettings {
             password: config.password.clone(),
             server: config.server.clone(),
             tls: config.tls,
+            extra_roots: config.tls_ca_certificates.clone(),
             timeouts: Timeouts {
                 read_timeout: KEEPALIVE_IDLE,
                 response_timeout: KEEPALIVE_ANSWER,
@@ -321,9 +325,11 @@ fn open_stream(
     let dns = DnsConfig::no_srv(&settings.server.host, settings.server.port);
     let report = report.clone();
     match settings.tls {
-        TlsPolicy::StartTls => {
-            reconnecting_stream(StartTlsConnector(dns, report), settings, pacing)
-        }
+        TlsPolicy::StartTls => reconnecting_stream(
+            StartTlsConnector(dns, report, tls::client_config(&settings.extra_roots)),
+            settings,
+            pacing,
+        ),
         // The daemon warns about this at start-up.
         TlsPolicy::PlainTcp => reconnecting_stream(PlainConnector(dns, report), settings, pacing),
     }

@@ -37,4 +37,5 @@ mod reload;
 mod resilience;
 mod service;
 mod session;
+mod tls_ca;
 mod volume;

@@ -1,0 +1,33 @@
+//! `tls_ca_file`: a server whose certificate comes from a CA the system
+//! does not know (a site's internal CA) is trusted through that key alone,
+//! and refused without it. Unlike `tests/tls.rs`, nothing here sets
+//! `SSL_CERT_FILE`: the daemon trusts the file because the key says so.
+
+use std::sync::Arc;
+
+use seshat_testkit::Prosody;
+
+use crate::common::RigBuilder;
+
+#[tokio::test]
+async fn the_configured_ca_is_trusted_and_without_it_the_server_is_refused() {
+    let prosody = Arc::new(Prosody::start_with_tls().expect("start prosody with TLS"));
+    let certificate = prosody.certificate_path().unwrap().to_owned();
+
+    let refused = RigBuilder::on(Arc::clone(&prosody))
+        .staff(&["alice"])
+        .without_setting("tls")
+        .build();
+    refused.wait_for_log("invalid peer certificate").await;
+    assert!(
+        !refused.daemon_log().contains("\"online\"") && !refused.daemon_log().contains(" online")
+    );
+
+    let trusted = RigBuilder::on(Arc::clone(&prosody))
+        .staff(&["alice"])
+        .without_setting("tls")
+        .setting("tls_ca_file", &certificate.display().to_string())
+        .build();
+    trusted.wait_for_log(" online").await;
+    assert!(prosody.log().contains("Stream encrypted"));
+}
