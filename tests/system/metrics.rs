@@ -2,68 +2,17 @@
 //! Prometheus text parser, and the web app's `/healthz` with the store
 //! gone and back. Prosody, `seshatd` and `seshat-webapp` run as processes.
 
-use std::net::TcpListener;
-
-use prometheus_parse::{Scrape, Value};
 use serde_json::Value as Json;
 use seshat_client::{texts, Client as SeshatClient, Topic};
+use seshat_testkit::metrics::{scrape, scrape_until, value};
+use seshat_testkit::ports::free_port;
 use seshat_testkit::StaffClient;
 
 use seshat_system_tests::deployment::{Deployment, DEADLINE, PASSWORD};
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn scrape(port: u16) -> Scrape {
-    let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
-        .await
-        .expect("scrape /metrics")
-        .text()
-        .await
-        .unwrap();
-    Scrape::parse(text.lines().map(|line| Ok(line.to_owned()))).expect("valid Prometheus text")
-}
-
-/// The value of `name` whose labels include every one of `labels`.
-fn value(scrape: &Scrape, name: &str, labels: &[(&str, &str)]) -> f64 {
-    let sample = scrape.samples.iter().find(|sample| {
-        sample.metric == name
-            && labels
-                .iter()
-                .all(|(key, wanted)| sample.labels.get(key) == Some(*wanted))
-    });
-    match sample.map(|sample| &sample.value) {
-        Some(Value::Counter(value) | Value::Gauge(value) | Value::Untyped(value)) => *value,
-        Some(other) => panic!("{name} is {other:?}"),
-        None => 0.0,
-    }
-}
-
-/// Scrapes until `holds`; fails with what was seen after [`DEADLINE`].
-async fn scrape_until(port: u16, what: &str, holds: impl Fn(&Scrape) -> bool) -> Scrape {
-    let give_up_at = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        let scraped = scrape(port).await;
-        if holds(&scraped) {
-            return scraped;
-        }
-        assert!(
-            tokio::time::Instant::now() < give_up_at,
-            "/metrics never showed {what}: {:?}",
-            scraped.samples
-        );
-        tokio::task::yield_now().await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_endpoints_follow_a_chat_and_health_follows_the_store() {
-    let (daemon_port, web_port) = (free_port(), free_port());
+    let (daemon_port, web_port) = (free_port().unwrap(), free_port().unwrap());
     let deployment = Deployment::start_with_settings(
         &["alice"],
         &format!(
@@ -131,7 +80,7 @@ async fn both_endpoints_follow_a_chat_and_health_follows_the_store() {
                 .unwrap()
         }
     });
-    scrape_until(web_port, "a waiting long poll", |scrape| {
+    scrape_until(web_port, DEADLINE, "a waiting long poll", |scrape| {
         value(scrape, "seshat_open_long_polls", &[]) == 1.0
     })
     .await;
@@ -176,7 +125,7 @@ async fn both_endpoints_follow_a_chat_and_health_follows_the_store() {
         ),
         3.0
     );
-    let daemon = scrape_until(daemon_port, "the relayed reply", |scrape| {
+    let daemon = scrape_until(daemon_port, DEADLINE, "the relayed reply", |scrape| {
         value(
             scrape,
             "seshat_messages_relayed_total",

@@ -51,6 +51,7 @@ pub mod ejabberd;
 pub mod error;
 pub mod hostile;
 pub mod latency;
+pub mod metrics;
 pub mod ports;
 pub mod prosody;
 pub mod server;
