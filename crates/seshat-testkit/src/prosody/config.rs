@@ -122,6 +122,7 @@ mod tests {
         let files = TlsFiles {
             certificate: PathBuf::from("/tmp/x/localhost.crt"),
             key: PathBuf::from("/tmp/x/localhost.key"),
+            trust: PathBuf::from("/tmp/x/localhost.crt"),
         };
         let config = render(Path::new("/tmp/x"), 1, Some(&files), false);
         assert!(config.contains(

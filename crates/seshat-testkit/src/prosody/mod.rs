@@ -24,6 +24,15 @@ use tempfile::TempDir;
 use xmpp_parsers::jid::BareJid;
 
 use self::cert::TlsFiles;
+
+/// Which certificate an instance that requires STARTTLS presents.
+#[derive(Debug, Clone, Copy)]
+enum Certificate {
+    /// One that signs itself.
+    SelfSigned,
+    /// One issued by a private CA made for the instance.
+    FromPrivateCa,
+}
 use self::command::PROSODY;
 use crate::Error;
 
@@ -58,7 +67,7 @@ impl Prosody {
     ///
     /// Returns once the server accepts connections.
     pub fn start() -> Result<Prosody, Error> {
-        Prosody::create(false, None, false)
+        Prosody::create(None, None, false)
     }
 
     /// Starts a plain-TCP instance that offers PLAIN as its only SASL
@@ -66,7 +75,7 @@ impl Prosody {
     /// base64) instead of a SCRAM proof: for tests that check where the
     /// password may end up.
     pub fn start_with_only_plain_sasl() -> Result<Prosody, Error> {
-        Prosody::create(false, None, true)
+        Prosody::create(None, None, true)
     }
 
     /// Starts an instance that speaks plain TCP on 127.0.0.1:`port`, a port
@@ -83,7 +92,7 @@ impl Prosody {
             TcpListener::bind((Ipv4Addr::LOCALHOST, port))
                 .map_err(|e| Error::io(format!("listen on 127.0.0.1:{port}"), e))?;
         }
-        Prosody::create(false, Some(port).filter(|&port| port != 0), false)
+        Prosody::create(None, Some(port).filter(|&port| port != 0), false)
     }
 
     /// Starts an instance that requires STARTTLS, with a freshly generated
@@ -94,12 +103,24 @@ impl Prosody {
     /// variable `SSL_CERT_FILE` to it before connecting. The environment is
     /// shared by the whole process, so do that in a test binary of its own.
     pub fn start_with_tls() -> Result<Prosody, Error> {
-        Prosody::create(true, None, false)
+        Prosody::create(Some(Certificate::SelfSigned), None, false)
+    }
+
+    /// Starts an instance that requires STARTTLS, with a certificate for
+    /// `localhost` issued by a private CA made for it, as a site's
+    /// internal CA would issue one. Clients must trust [`Prosody::trust_path`],
+    /// the CA.
+    pub fn start_with_private_ca() -> Result<Prosody, Error> {
+        Prosody::create(Some(Certificate::FromPrivateCa), None, false)
     }
 
     /// Creates the directory and configuration, then starts the server on
     /// `port`, or on a free port when it is `None`.
-    fn create(with_tls: bool, port: Option<u16>, only_plain_sasl: bool) -> Result<Prosody, Error> {
+    fn create(
+        certificate: Option<Certificate>,
+        port: Option<u16>,
+        only_plain_sasl: bool,
+    ) -> Result<Prosody, Error> {
         let dir = tempfile::Builder::new()
             .prefix("seshat-prosody-")
             .tempdir()
@@ -107,10 +128,14 @@ impl Prosody {
         let data_dir = dir.path().join("data");
         fs::create_dir(&data_dir)
             .map_err(|e| Error::io(format!("create {}", data_dir.display()), e))?;
-        let tls = if with_tls {
-            Some(cert::generate_self_signed(dir.path(), config::DOMAIN)?)
-        } else {
-            None
+        let tls = match certificate {
+            Some(Certificate::SelfSigned) => {
+                Some(cert::generate_self_signed(dir.path(), config::DOMAIN)?)
+            }
+            Some(Certificate::FromPrivateCa) => {
+                Some(cert::generate_from_private_ca(dir.path(), config::DOMAIN)?)
+            }
+            None => None,
         };
         let port = match port {
             Some(port) => port,
@@ -164,7 +189,14 @@ impl Prosody {
         self.tls.is_some()
     }
 
-    /// The PEM certificate a client must trust; `None` for a plain instance.
+    /// The PEM file a client must trust: the certificate itself when
+    /// self-signed, the CA that issued it otherwise; `None` for a plain
+    /// instance.
+    pub fn trust_path(&self) -> Option<&Path> {
+        self.tls.as_ref().map(|files| files.trust.as_path())
+    }
+
+    /// The PEM certificate the server presents; `None` for a plain instance.
     pub fn certificate_path(&self) -> Option<&Path> {
         self.tls.as_ref().map(|files| files.certificate.as_path())
     }
