@@ -3,7 +3,7 @@
 //! telling staff what became of their offers, and names instead of JIDs.
 //! Real daemon, real Prosody, staff as real XMPP clients.
 
-use crate::common::{command, expect_from_bot, Rig, Visitor, WAIT};
+use crate::common::{accept_offered, command, expect_from_bot, Rig, WAIT};
 use seshat_client::texts as visitor_texts;
 use seshat_client::ChatStatus;
 use seshat_testkit::{BareJid, StaffClient};
@@ -11,24 +11,6 @@ use seshat_testkit::{BareJid, StaffClient};
 const HELP: &str = " Send '!HELP' for more options.";
 const SOMEONE_WAITING: &str =
     "A visitor is waiting in line. Their chat will be offered to you when you send '!FINISH'.";
-
-/// `staff` accepts `chat` and the visitor is told.
-async fn accept(staff: &mut StaffClient, bot: &BareJid, chat: &mut Visitor) {
-    let id = chat.id();
-    staff
-        .wait_for_message_containing(&format!("'!ACCEPT {id}'"), WAIT)
-        .await
-        .unwrap();
-    command(
-        staff,
-        bot,
-        &format!("!ACCEPT {id}"),
-        &format!("You are now handling chat #{id}. Send '!FINISH' when you are done."),
-    )
-    .await;
-    chat.expect(&[visitor_texts::CHAT_REQUESTED, visitor_texts::CHAT_STARTED])
-        .await;
-}
 
 /// The next message `staff` gets, which must come from the bot.
 async fn next_from_bot(staff: &mut StaffClient, bot: &BareJid) -> String {
@@ -41,7 +23,7 @@ async fn busy_staff_put_visitors_in_line_and_finish_takes_the_oldest() {
     let bot = rig.bot();
     let mut alice = rig.connect_available("alice", "desk").await;
     let mut first = rig.visitor("first", None).await;
-    accept(&mut alice, &bot, &mut first).await;
+    accept_offered(&mut alice, &bot, &mut first).await;
 
     let mut second = rig.visitor("second", None).await;
     second
@@ -94,7 +76,7 @@ async fn a_full_line_and_the_original_rule_fail_new_chats_at_once() {
         let bot = rig.bot();
         let mut alice = rig.connect_available("alice", "desk").await;
         let mut first = rig.visitor("first", None).await;
-        accept(&mut alice, &bot, &mut first).await;
+        accept_offered(&mut alice, &bot, &mut first).await;
         if setting == "max_queue" {
             let mut in_line = rig.visitor("second", None).await;
             in_line
@@ -126,7 +108,7 @@ async fn a_visitor_whose_handler_drops_is_told_and_offered_to_a_colleague_with_t
     let mut alice = rig.connect_available("alice", "desk").await;
     let mut bob = rig.connect_available("bob", "desk").await;
     let mut chat = rig.visitor("Dana", Some("My order is late")).await;
-    accept(&mut alice, &bot, &mut chat).await;
+    accept_offered(&mut alice, &bot, &mut chat).await;
     chat.say("It was due Monday").await;
     alice
         .wait_for_message_containing("It was due Monday", WAIT)
@@ -184,7 +166,7 @@ async fn a_handler_back_within_the_grace_period_keeps_the_chat() {
     let bot = rig.bot();
     let mut alice = rig.connect_available("alice", "desk").await;
     let mut chat = rig.visitor("Dana", None).await;
-    accept(&mut alice, &bot, &mut chat).await;
+    accept_offered(&mut alice, &bot, &mut chat).await;
 
     alice.disconnect().await.unwrap();
     chat.say("Hello? Are you still there?").await;
@@ -314,7 +296,7 @@ async fn offer_notices_can_be_turned_off() {
     bob.wait_for_message_containing("wants to start", WAIT)
         .await
         .unwrap();
-    accept(&mut alice, &bot, &mut taken).await;
+    accept_offered(&mut alice, &bot, &mut taken).await;
     // The next thing Bob hears is the answer to his own command.
     command(
         &mut bob,

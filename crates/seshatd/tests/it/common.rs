@@ -560,6 +560,28 @@ pub async fn expect_from_bot(staff: &mut StaffClient, bot: &BareJid, text: &str)
     assert_eq!(message.body, text, "{} received", staff.jid());
 }
 
+/// `staff` waits for the offer of `chat`, accepts it with the exact reply,
+/// and the visitor is told that the chat was requested and has started.
+pub async fn accept_offered(staff: &mut StaffClient, bot: &BareJid, chat: &mut Visitor) {
+    let id = chat.id();
+    staff
+        .wait_for_message_containing(&format!("'!ACCEPT {id}'"), WAIT)
+        .await
+        .unwrap();
+    command(
+        staff,
+        bot,
+        &format!("!ACCEPT {id}"),
+        &format!("You are now handling chat #{id}. Send '!FINISH' when you are done."),
+    )
+    .await;
+    chat.expect(&[
+        seshat_client::texts::CHAT_REQUESTED,
+        seshat_client::texts::CHAT_STARTED,
+    ])
+    .await;
+}
+
 /// Sends `text` to the bot and asserts the bot's reply.
 pub async fn command(staff: &mut StaffClient, bot: &BareJid, text: &str, reply: &str) {
     staff.send_chat(bot, text).await.expect("send to the bot");

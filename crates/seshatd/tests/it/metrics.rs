@@ -7,7 +7,7 @@ use seshat_client::texts as visitor_texts;
 use seshat_testkit::metrics::{scrape, scrape_until, value};
 use seshat_testkit::ports::free_port;
 
-use crate::common::{command, expect_from_bot, Rig, WAIT};
+use crate::common::{accept_offered, command, expect_from_bot, Rig, WAIT};
 
 #[tokio::test]
 async fn the_counters_follow_a_chat() {
@@ -27,22 +27,7 @@ async fn the_counters_follow_a_chat() {
     assert_eq!(value(&before, "seshat_staff_available", &[]), 1.0);
 
     let mut chat = rig.visitor("Dana", None).await;
-    alice
-        .wait_for_message_containing(&format!("'!ACCEPT {}'", chat.id()), WAIT)
-        .await
-        .unwrap();
-    command(
-        &mut alice,
-        &bot,
-        &format!("!ACCEPT {}", chat.id()),
-        &format!(
-            "You are now handling chat #{}. Send '!FINISH' when you are done.",
-            chat.id()
-        ),
-    )
-    .await;
-    chat.expect(&[visitor_texts::CHAT_REQUESTED, visitor_texts::CHAT_STARTED])
-        .await;
+    accept_offered(&mut alice, &bot, &mut chat).await;
     chat.say("Hi").await;
     expect_from_bot(&mut alice, &bot, "Hi").await;
     alice.send_chat(&bot, "Hello Dana").await.unwrap();
