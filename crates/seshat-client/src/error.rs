@@ -65,21 +65,69 @@ pub enum Error {
 }
 
 impl Error {
-    /// True when the database was busy or locked by another process for
-    /// longer than the busy timeout: a temporary condition worth retrying
-    /// (a web app may answer 503).
+    /// True for a temporary condition worth retrying (a web app may answer
+    /// 503): the SQLite file was busy or locked by another process for
+    /// longer than the busy timeout, or the PostgreSQL server could not be
+    /// reached, refused more connections, or is restarting.
     pub fn is_busy(&self) -> bool {
         let Error::Database(source) = self else {
             return false;
         };
-        matches!(
-            source.downcast_ref::<rusqlite::Error>(),
-            Some(rusqlite::Error::SqliteFailure(failure, _))
-                if matches!(
-                    failure.code,
-                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                )
-        )
+        if let Some(rusqlite::Error::SqliteFailure(failure, _)) =
+            source.downcast_ref::<rusqlite::Error>()
+        {
+            return matches!(
+                failure.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            );
+        }
+        self.is_connection_lost()
+            || source
+                .downcast_ref::<tokio_postgres::Error>()
+                .and_then(tokio_postgres::Error::code)
+                .is_some_and(|code| {
+                    *code == tokio_postgres::error::SqlState::TOO_MANY_CONNECTIONS
+                        || *code == tokio_postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+                        || *code == tokio_postgres::error::SqlState::CANNOT_CONNECT_NOW
+                })
+    }
+
+    /// True when a PostgreSQL connection was lost or could not be made:
+    /// closed by the server (a restart), cut by the network, or timed out.
+    pub fn is_connection_lost(&self) -> bool {
+        let Error::Database(source) = self else {
+            return false;
+        };
+        let postgres = match source.downcast_ref::<deadpool_postgres::PoolError>() {
+            Some(deadpool_postgres::PoolError::Backend(error)) => Some(error),
+            Some(deadpool_postgres::PoolError::Timeout(_)) => return true,
+            Some(_) => return false,
+            None => source.downcast_ref::<tokio_postgres::Error>(),
+        };
+        postgres.is_some_and(|error| {
+            error.is_closed()
+                || error.code().is_some_and(|code| {
+                    code.code().starts_with("08")
+                        || *code == tokio_postgres::error::SqlState::ADMIN_SHUTDOWN
+                        || *code == tokio_postgres::error::SqlState::CRASH_SHUTDOWN
+                        || *code == tokio_postgres::error::SqlState::CANNOT_CONNECT_NOW
+                })
+                || (error.code().is_none()
+                    && std::error::Error::source(error)
+                        .is_some_and(|cause| cause.is::<std::io::Error>()))
+        })
+    }
+}
+
+impl From<tokio_postgres::Error> for Error {
+    fn from(error: tokio_postgres::Error) -> Self {
+        Error::Database(Box::new(error))
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for Error {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        Error::Database(Box::new(error))
     }
 }
 

@@ -54,6 +54,7 @@
 
 pub mod client;
 pub mod clock;
+pub mod database;
 pub mod error;
 pub mod limits;
 #[cfg(feature = "metrics")]
@@ -68,6 +69,7 @@ pub mod texts;
 pub mod token;
 
 pub use client::Client;
+pub use database::{Database, DatabaseUrl};
 pub use error::{Error, Result};
 pub use limits::Limits;
 pub use model::{
@@ -76,5 +78,8 @@ pub use model::{
 };
 pub use staff_names::StaffNames;
 pub use status::ChatStatus;
-pub use store::{SqliteOptions, SqliteStore, Store, Subscription, Topic, Wakeups, SCHEMA_VERSION};
+pub use store::{
+    PostgresOptions, PostgresStore, SqliteOptions, SqliteStore, Store, Subscription, Topic,
+    Wakeups, SCHEMA_VERSION,
+};
 pub use token::ChatToken;

@@ -45,6 +45,17 @@ pub enum Author {
     Seshat,
 }
 
+impl Author {
+    /// The author a queue's `author` column records: a staff member's bare
+    /// JID, or NULL for Seshat.
+    pub fn from_column(column: Option<String>) -> Self {
+        match column {
+            Some(staff) => Author::Staff(staff),
+            None => Author::Seshat,
+        }
+    }
+}
+
 /// A message on its way to the visitor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitorMessage {

@@ -46,6 +46,13 @@ impl ChatStatus {
         })
     }
 
+    /// The status for a code read from a database, which another program
+    /// may have written: a code no version writes is treated as over
+    /// ([`ChatStatus::Closed`]), so that nothing acts on it.
+    pub fn from_stored_code(code: i64) -> Self {
+        Self::from_code(code).unwrap_or(ChatStatus::Closed)
+    }
+
     /// The lower-case name used by the HTTP API: `waiting`, `notified`,
     /// `open`, `closed`, `failed` or `canceled`.
     pub fn as_str(self) -> &'static str {

@@ -36,8 +36,7 @@ use notify::{RecursiveMode, Watcher};
 use rusqlite::{Connection, OpenFlags};
 
 use super::checkpoint::Checkpointer;
-use super::schema::{WAKES_AVAILABILITY, WAKES_STAFF, WAKES_VISITOR};
-use super::wakeups::{Topic, Wakeups};
+use super::wakeups::{topics_of_change, Wakeups};
 
 /// Change-log rows read per query.
 const ROWS_PER_READ: i64 = 4096;
@@ -92,13 +91,10 @@ impl Reader {
             let count = rows.len() as i64;
             read += rows.len();
             *last_seq = rows.last().map_or(*last_seq, |&(seq, _, _)| seq);
-            self.wakeups
-                .notify(rows.into_iter().flat_map(|(_, chat_id, wakes)| {
-                    let visitor = (wakes & WAKES_VISITOR != 0).then_some(Topic::Chat(chat_id));
-                    let staff = (wakes & WAKES_STAFF != 0).then_some(Topic::Staff);
-                    let presence = (wakes & WAKES_AVAILABILITY != 0).then_some(Topic::Availability);
-                    visitor.into_iter().chain(staff).chain(presence)
-                }));
+            self.wakeups.notify(
+                rows.into_iter()
+                    .flat_map(|(_, chat_id, wakes)| topics_of_change(chat_id, wakes)),
+            );
             if count < ROWS_PER_READ {
                 return read;
             }
@@ -346,6 +342,7 @@ pub(crate) fn open_connection(path: &Path, busy_timeout: Duration) -> rusqlite::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::wakeups::{Topic, WAKES_STAFF, WAKES_VISITOR};
     use crate::store::SqliteStore;
 
     /// A database with the current schema, and a raw connection to it.

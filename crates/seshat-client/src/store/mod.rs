@@ -11,13 +11,17 @@
 //! that triggers write in each transaction (`detector`); another store can
 //! feed the same registry from its own notifications.
 
+mod backend;
 mod checkpoint;
 mod detector;
 mod pool;
+mod postgres;
 mod schema;
 mod sqlite;
+mod statements;
 pub mod wakeups;
 
+pub use postgres::{PostgresOptions, PostgresStore, POSTGRES_SCHEMA_VERSION};
 pub use schema::SCHEMA_VERSION;
 pub use sqlite::{SqliteOptions, SqliteStore};
 pub use wakeups::{Subscription, Topic, Wakeups};
@@ -192,6 +196,35 @@ pub trait Store: Send + Sync + 'static {
     /// Every staff member who is online, sorted, each with the id of the
     /// open chat they handle, if any.
     fn staff_on_duty(&self) -> Result<Vec<(String, Option<i64>)>>;
+
+    // ----- which daemon is on duty ----------------------------------------
+
+    /// Claims, or renews, the one duty lease of the store for `holder` (a
+    /// name unique to one daemon process) for `lease` from now, as the
+    /// database's clock tells. True when `holder` holds it now: it was
+    /// free, had run out, or was already `holder`'s. Only the holder logs
+    /// in to XMPP; a daemon that cannot renew before its lease runs out
+    /// must stop acting, because another may take over then.
+    ///
+    /// A store that only one host can open (SQLite) has no standby to hand
+    /// over to: the default grants every claim.
+    fn claim_duty(&self, holder: &str, lease: std::time::Duration) -> Result<bool> {
+        let _ = (holder, lease);
+        Ok(true)
+    }
+
+    /// Gives the duty lease up at once if `holder` holds it, so that a
+    /// standby takes over without waiting for it to run out (a clean stop).
+    fn release_duty(&self, holder: &str) -> Result<()> {
+        let _ = holder;
+        Ok(())
+    }
+
+    /// Whether several daemons, on several hosts, can share this store, so
+    /// that one stands by while another is on duty.
+    fn has_standby(&self) -> bool {
+        false
+    }
 
     // ----- wake-ups ---------------------------------------------------------
 

@@ -50,7 +50,7 @@ CREATE INDEX online_staff ON onlinestatus (localuser) WHERE online = 1;
 
 /// Version 2 -> 3: who wrote each staff-bound message. NULL is the visitor,
 /// as for every row the original Python client and version 2 wrote;
-/// [`AUTHOR_SESHAT`] marks a notice from Seshat itself (the visitor ended
+/// [`AUTHOR_SESHAT`](super::statements::AUTHOR_SESHAT) marks a notice from Seshat itself (the visitor ended
 /// the chat), which staff must still receive but which the visitor never
 /// typed.
 const TO_VERSION_3: &str = "
@@ -63,8 +63,8 @@ ALTER TABLE localmessagequeue ADD COLUMN author TEXT;
 /// wake-ups read. Triggers
 /// write it in the same transaction as the change, so every writer is
 /// covered, the original Python client and any other program included.
-/// Each row names a chat and who should look again ([`WAKES_VISITOR`],
-/// [`WAKES_STAFF`], [`WAKES_AVAILABILITY`]: a status change concerns all
+/// Each row names a chat and who should look again (the `wakes` bits of
+/// [`super::wakeups`]: a status change concerns all
 /// three, since it can make a staff member busy or free), or says that
 /// staff presence changed (availability alone, chat 0). Changes that nobody waits for (delivery
 /// marks, e-mail) write nothing. `AUTOINCREMENT` keeps
@@ -92,19 +92,6 @@ CREATE TRIGGER changelog_presence AFTER UPDATE OF online ON onlinestatus
 WHEN old.online IS NOT new.online
 BEGIN INSERT INTO changelog (chatid, wakes) VALUES (0, 4); END;
 ";
-
-/// A change-log row's `wakes` bit: the chat's visitor side looks again.
-pub(crate) const WAKES_VISITOR: i64 = 1;
-
-/// A change-log row's `wakes` bit: the staff side (the daemon) looks again.
-pub(crate) const WAKES_STAFF: i64 = 2;
-
-/// A change-log row's `wakes` bit: who is available may have changed
-/// (presence, or a chat opened or closed).
-pub(crate) const WAKES_AVAILABILITY: i64 = 4;
-
-/// The `localmessagequeue.author` of a notice Seshat writes to staff.
-pub(crate) const AUTHOR_SESHAT: &str = "seshat";
 
 /// Brings the database to [`SCHEMA_VERSION`] inside one immediate
 /// transaction: creates it when empty, migrates an older one, refuses a

@@ -35,6 +35,26 @@ pub enum Topic {
     Availability,
 }
 
+/// A change's `wakes` bit: the chat's visitor side looks again.
+pub(crate) const WAKES_VISITOR: i64 = 1;
+
+/// A change's `wakes` bit: the staff side (the daemon) looks again.
+pub(crate) const WAKES_STAFF: i64 = 2;
+
+/// A change's `wakes` bit: who is available may have changed (presence,
+/// or a chat opened or closed).
+pub(crate) const WAKES_AVAILABILITY: i64 = 4;
+
+/// The topics a change to chat `chat_id` (0 for presence) wakes, from its
+/// `wakes` bits: what both stores write with each change, the SQLite store
+/// in its change log and the PostgreSQL store in its notifications.
+pub(crate) fn topics_of_change(chat_id: i64, wakes: i64) -> impl Iterator<Item = Topic> {
+    let visitor = (wakes & WAKES_VISITOR != 0).then_some(Topic::Chat(chat_id));
+    let staff = (wakes & WAKES_STAFF != 0).then_some(Topic::Staff);
+    let availability = (wakes & WAKES_AVAILABILITY != 0).then_some(Topic::Availability);
+    visitor.into_iter().chain(staff).chain(availability)
+}
+
 /// The waiters of one process, by topic. Cheap to clone: clones share
 /// one registry.
 #[derive(Clone, Default)]

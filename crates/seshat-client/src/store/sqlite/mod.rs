@@ -1,8 +1,8 @@
-//! [`Store`] on one SQLite file shared by the web application's processes
+//! [`super::Store`] on one SQLite file shared by the web application's processes
 //! and the daemon.
 //!
-//! This file opens the store and runs each operation in its transaction;
-//! the statements live with their tables: [`chats`], [`messages`],
+//! This file opens the store and runs transactions for Seshat's rules
+//! ([`super::backend`]); the statements live with their tables: [`chats`], [`messages`],
 //! [`presence`], with the row readers in [`rows`].
 
 mod chats;
@@ -13,23 +13,17 @@ mod rows;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
+use super::backend::Backend;
 use super::checkpoint::Checkpointer;
 use super::detector::{self, ChangeDetector};
 use super::pool::{retry_while_busy, Pool};
 use super::schema;
+use super::statements::Statements;
 use super::wakeups::Wakeups;
-use super::Store;
 use crate::error::{Error, Result};
-use crate::limits::{check_email, Limits};
-use crate::model::{
-    AcceptOutcome, CancelOutcome, Chat, HistoryEntry, Inbox, NewChat, SendOutcome, StaffMessage,
-};
-use crate::status::ChatStatus;
-use crate::texts;
-use crate::token::ChatToken;
-use messages::{queue, Queue};
+use crate::limits::Limits;
 
 /// How an [`SqliteStore`] opens and shares its file.
 #[derive(Debug, Clone)]
@@ -124,33 +118,6 @@ impl SqliteStore {
     pub fn limits(&self) -> Limits {
         self.options.limits
     }
-
-    /// Runs `work` in an immediate (write-locking) transaction, commits, and
-    /// wakes the waiters of whatever the commit changed.
-    fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut connection = self.pool.get()?;
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&transaction)?;
-        transaction.commit()?;
-        self.detector.after_commit(&connection);
-        Ok(value)
-    }
-
-    /// Runs `work`, one statement that reads, on a pooled connection.
-    fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let connection = self.pool.get()?;
-        work(&connection)
-    }
-
-    /// Runs `work` in one read transaction: everything it reads comes from
-    /// one snapshot, whatever other connections commit meanwhile.
-    fn read_snapshot<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut connection = self.pool.get()?;
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let value = work(&transaction)?;
-        transaction.commit()?;
-        Ok(value)
-    }
 }
 
 /// The version recorded in the file, if it has one (before migrating).
@@ -169,339 +136,33 @@ fn schema_version_of(connection: &Connection) -> Result<Option<i64>> {
         .flatten())
 }
 
-impl Store for SqliteStore {
-    fn start_chat_with_email(
-        &self,
-        visitor: &str,
-        start_message: Option<&str>,
-        email: Option<&str>,
-    ) -> Result<NewChat> {
-        let email = email.map(check_email).transpose()?;
-        let limits = self.options.limits;
-        limits.check_name(visitor)?;
-        let start_message = start_message.filter(|message| !message.trim().is_empty());
-        if let Some(message) = start_message {
-            limits.check_message(message)?;
-        }
-        let token = ChatToken::generate();
-        let id = self.write(|tx| {
-            let id = chats::insert(tx, visitor, start_message, &token)?;
-            if let Some(email) = email {
-                chats::set_email(tx, id, email)?;
-            }
-            queue(tx, Queue::ToVisitor, id, texts::CHAT_REQUESTED, None)?;
-            Ok(id)
-        })?;
-        tracing::info!(chat = id, "chat started");
-        Ok(NewChat { id, token })
+impl Backend for SqliteStore {
+    fn limits(&self) -> Limits {
+        self.options.limits
     }
 
-    fn send_from_visitor(&self, token: &ChatToken, text: &str) -> Result<SendOutcome> {
-        self.options.limits.check_message(text)?;
-        self.write(|tx| {
-            let chat_id = chats::id_of(tx, token)?;
-            Ok(match chats::status_of(tx, chat_id)? {
-                status if status.is_over() => {
-                    queue(tx, Queue::ToVisitor, chat_id, texts::ALREADY_CLOSED, None)?;
-                    SendOutcome::ChatIsOver
-                }
-                ChatStatus::Open => {
-                    queue(tx, Queue::ToStaff, chat_id, text, None)?;
-                    SendOutcome::Sent
-                }
-                _ => {
-                    queue(
-                        tx,
-                        Queue::ToVisitor,
-                        chat_id,
-                        texts::DELIVERED_WHEN_STARTED,
-                        None,
-                    )?;
-                    queue(tx, Queue::ToStaff, chat_id, text, None)?;
-                    SendOutcome::HeldUntilAccepted
-                }
-            })
-        })
+    /// An immediate (write-locking) transaction: SQLite lets one writer in
+    /// at a time. After the commit, the change detector reads what changed.
+    fn write<T>(&self, work: impl Fn(&dyn Statements) -> Result<T>) -> Result<T> {
+        let mut connection = self.pool.get()?;
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&*transaction)?;
+        transaction.commit()?;
+        self.detector.after_commit(&connection);
+        Ok(value)
     }
 
-    fn inbox(&self, token: &ChatToken, after: Option<i64>) -> Result<Inbox> {
-        self.read_snapshot(|tx| {
-            let chat_id = chats::id_of(tx, token)?;
-            messages::inbox_of(tx, chat_id, after)
-        })
+    fn read<T>(&self, work: impl Fn(&dyn Statements) -> Result<T>) -> Result<T> {
+        let connection = self.pool.get()?;
+        work(&*connection)
     }
 
-    fn take_inbox(&self, token: &ChatToken) -> Result<Inbox> {
-        // A read first, so that idle polls never take the write lock.
-        let seen = self.inbox(token, None)?;
-        if seen.messages.is_empty() {
-            return Ok(seen);
-        }
-        self.write(|tx| {
-            let inbox = messages::inbox_of(tx, seen.chat_id, None)?;
-            if let Some(last) = inbox.messages.last() {
-                messages::mark_visitor_delivered(tx, inbox.chat_id, last.id)?;
-            }
-            Ok(inbox)
-        })
-    }
-
-    fn acknowledge(&self, token: &ChatToken, message_id: i64) -> Result<usize> {
-        self.write(|tx| {
-            let chat_id = chats::id_of(tx, token)?;
-            messages::mark_visitor_delivered(tx, chat_id, message_id)
-        })
-    }
-
-    fn end_chat(&self, token: &ChatToken) -> Result<bool> {
-        let ended = self.write(|tx| {
-            let chat_id = chats::id_of(tx, token)?;
-            match chats::status_of(tx, chat_id)? {
-                ChatStatus::Open => {
-                    chats::set_status(tx, chat_id, ChatStatus::Closed)?;
-                    queue(
-                        tx,
-                        Queue::ToStaff,
-                        chat_id,
-                        texts::CHAT_CLOSED,
-                        Some(schema::AUTHOR_SESHAT),
-                    )?;
-                    queue(tx, Queue::ToVisitor, chat_id, texts::CHAT_CLOSED, None)?;
-                    Ok(Some(chat_id))
-                }
-                status if status.is_pending() => {
-                    chats::set_status(tx, chat_id, ChatStatus::Closed)?;
-                    queue(tx, Queue::ToVisitor, chat_id, texts::CHAT_CLOSED, None)?;
-                    Ok(Some(chat_id))
-                }
-                _ => Ok(None),
-            }
-        })?;
-        if let Some(chat_id) = ended {
-            tracing::info!(chat = chat_id, "chat ended by the visitor");
-        }
-        Ok(ended.is_some())
-    }
-
-    fn chat_by_token(&self, token: &ChatToken) -> Result<Chat> {
-        self.read(|tx| chats::by_token(tx, token))
-    }
-
-    fn set_email(&self, token: &ChatToken, email: &str) -> Result<()> {
-        let email = check_email(email)?;
-        self.write(|tx| {
-            let chat_id = chats::id_of(tx, token)?;
-            chats::set_email(tx, chat_id, email)
-        })
-    }
-
-    fn history(
-        &self,
-        token: &ChatToken,
-        before: Option<(f64, i64)>,
-        limit: usize,
-    ) -> Result<Vec<HistoryEntry>> {
-        let (time, id) = before.unwrap_or((f64::INFINITY, i64::MAX));
-        let time = if time.is_finite() { time } else { f64::MAX };
-        self.read_snapshot(|tx| {
-            let chat_id = chats::id_of(tx, token)?;
-            messages::history(tx, chat_id, (time, id), limit)
-        })
-    }
-
-    fn is_available(&self) -> Result<bool> {
-        self.read(presence::anyone_available)
-    }
-
-    fn token_of(&self, chat_id: i64) -> Result<ChatToken> {
-        match self.read(|tx| chats::token_of(tx, chat_id))? {
-            None => Err(Error::NoSuchChatId(chat_id)),
-            Some(Some(token)) => token.parse(),
-            Some(None) => self.write(|tx| chats::give_token(tx, chat_id)),
-        }
-    }
-
-    fn chat(&self, chat_id: i64) -> Result<Option<Chat>> {
-        self.read(|tx| chats::by_id(tx, chat_id))
-    }
-
-    fn waiting_chats(&self) -> Result<Vec<Chat>> {
-        self.read(chats::pending)
-    }
-
-    fn mark_notified(&self, chat_id: i64) -> Result<bool> {
-        self.write(|tx| chats::mark_offered(tx, chat_id))
-    }
-
-    fn fail_chat(&self, chat_id: i64, notice: &str) -> Result<bool> {
-        let failed = self.write(|tx| {
-            let failed = chats::fail_pending(tx, chat_id)?;
-            if failed {
-                queue(tx, Queue::ToVisitor, chat_id, notice, None)?;
-            }
-            Ok(failed)
-        })?;
-        if failed {
-            tracing::info!(chat = chat_id, "chat failed: {notice}");
-        }
-        Ok(failed)
-    }
-
-    fn tell_visitor(&self, chat_id: i64, notice: &str) -> Result<bool> {
-        self.write(|tx| {
-            if chats::by_id(tx, chat_id)?.is_none() {
-                return Ok(false);
-            }
-            queue(tx, Queue::ToVisitor, chat_id, notice, None)?;
-            Ok(true)
-        })
-    }
-
-    fn hand_back(&self, chat_id: i64, staff: &str, notice: &str) -> Result<Option<usize>> {
-        let handed_back = self.write(|tx| {
-            if !chats::take_back(tx, chat_id, staff)? {
-                return Ok(None);
-            }
-            let undelivered = messages::mark_chat_staff_delivered(tx, chat_id)?;
-            queue(tx, Queue::ToVisitor, chat_id, notice, None)?;
-            Ok(Some(undelivered))
-        })?;
-        if handed_back.is_some() {
-            tracing::info!(
-                chat = chat_id,
-                staff,
-                "chat taken back from a disconnected staff member"
-            );
-        }
-        Ok(handed_back)
-    }
-
-    fn accept(&self, chat_id: i64, staff: &str) -> Result<AcceptOutcome> {
-        let outcome = self.write(|tx| {
-            if let Some(current) = chats::open_chat_of(tx, staff)? {
-                return Ok(AcceptOutcome::BusyWith(current));
-            }
-            let Some(chat) = chats::by_id(tx, chat_id)? else {
-                return Ok(AcceptOutcome::NoSuchChat);
-            };
-            Ok(match chat.status {
-                ChatStatus::Open => match chat.staff {
-                    Some(owner) if owner == staff => AcceptOutcome::AlreadyYours,
-                    owner => AcceptOutcome::HandledBy(owner.unwrap_or_default()),
-                },
-                ChatStatus::Closed | ChatStatus::CanceledLocally => AcceptOutcome::AlreadyFinished,
-                // Its visitor was told nobody could answer, and the widget
-                // stopped waiting: nobody would read the staff member.
-                ChatStatus::Failed => AcceptOutcome::Failed,
-                ChatStatus::Waiting | ChatStatus::Notified => {
-                    chats::hand_to(tx, chat_id, staff)?;
-                    queue(tx, Queue::ToVisitor, chat_id, texts::CHAT_STARTED, None)?;
-                    AcceptOutcome::Accepted(Chat {
-                        status: ChatStatus::Open,
-                        staff: Some(staff.to_owned()),
-                        ..chat
-                    })
-                }
-            })
-        })?;
-        if let AcceptOutcome::Accepted(chat) = &outcome {
-            tracing::info!(chat = chat.id, staff, "chat accepted");
-        }
-        Ok(outcome)
-    }
-
-    fn cancel(&self, chat_id: i64, staff: &str) -> Result<CancelOutcome> {
-        let outcome = self.write(|tx| {
-            let Some(chat) = chats::by_id(tx, chat_id)? else {
-                return Ok(CancelOutcome::NoSuchChat);
-            };
-            Ok(match chat.status {
-                ChatStatus::Open => match chat.staff {
-                    Some(owner) if owner == staff => CancelOutcome::AcceptedBySelf,
-                    owner => CancelOutcome::AcceptedBy(owner.unwrap_or_default()),
-                },
-                ChatStatus::Closed | ChatStatus::CanceledLocally => CancelOutcome::AlreadyClosed,
-                ChatStatus::Waiting | ChatStatus::Notified | ChatStatus::Failed => {
-                    chats::set_status(tx, chat_id, ChatStatus::CanceledLocally)?;
-                    queue(tx, Queue::ToVisitor, chat_id, texts::CHAT_CANCELED, None)?;
-                    CancelOutcome::Canceled(Chat {
-                        status: ChatStatus::CanceledLocally,
-                        ..chat
-                    })
-                }
-            })
-        })?;
-        if let CancelOutcome::Canceled(chat) = &outcome {
-            tracing::info!(chat = chat.id, staff, "chat canceled");
-        }
-        Ok(outcome)
-    }
-
-    fn finish(&self, staff: &str) -> Result<Option<Chat>> {
-        let finished = self.write(|tx| {
-            let Some(chat) = chats::open_chat_of(tx, staff)? else {
-                return Ok(None);
-            };
-            chats::set_status(tx, chat.id, ChatStatus::Closed)?;
-            queue(tx, Queue::ToVisitor, chat.id, texts::CHAT_CLOSED, None)?;
-            Ok(Some(Chat {
-                status: ChatStatus::Closed,
-                ..chat
-            }))
-        })?;
-        if let Some(chat) = &finished {
-            tracing::info!(chat = chat.id, staff, "chat finished");
-        }
-        Ok(finished)
-    }
-
-    fn open_chat_of(&self, staff: &str) -> Result<Option<Chat>> {
-        self.read(|tx| chats::open_chat_of(tx, staff))
-    }
-
-    fn reply_from_staff(&self, staff: &str, text: &str) -> Result<Option<i64>> {
-        self.options.limits.check_message(text)?;
-        self.write(|tx| {
-            let Some(chat) = chats::open_chat_of(tx, staff)? else {
-                return Ok(None);
-            };
-            queue(tx, Queue::ToVisitor, chat.id, text, Some(staff))?;
-            Ok(Some(chat.id))
-        })
-    }
-
-    fn staff_bound(&self, limit: usize) -> Result<Vec<StaffMessage>> {
-        self.read(|tx| messages::staff_bound(tx, limit))
-    }
-
-    fn staff_bound_to(&self, staff: &[String], limit: usize) -> Result<Vec<StaffMessage>> {
-        if staff.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.read(|tx| messages::staff_bound_to(tx, staff, limit))
-    }
-
-    fn mark_all_delivered(&self, message_ids: &[i64]) -> Result<()> {
-        if message_ids.is_empty() {
-            return Ok(());
-        }
-        self.write(|tx| messages::mark_staff_delivered(tx, message_ids))
-    }
-
-    fn set_presence(&self, staff: &str, resource: &str, online: bool) -> Result<()> {
-        self.write(|tx| presence::set(tx, staff, resource, online))
-    }
-
-    fn reset_presence(&self) -> Result<()> {
-        self.write(|tx| presence::reset(tx))
-    }
-
-    fn available_staff(&self) -> Result<Vec<String>> {
-        self.read(presence::available_staff)
-    }
-
-    fn chat_counts(&self) -> Result<Vec<(ChatStatus, u64)>> {
-        self.read(chats::counts)
+    fn read_snapshot<T>(&self, work: impl Fn(&dyn Statements) -> Result<T>) -> Result<T> {
+        let mut connection = self.pool.get()?;
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let value = work(&*transaction)?;
+        transaction.commit()?;
+        Ok(value)
     }
 
     fn check(&self) -> Result<()> {
@@ -517,10 +178,6 @@ impl Store for SqliteStore {
                 self.path.display()
             ))),
         }
-    }
-
-    fn staff_on_duty(&self) -> Result<Vec<(String, Option<i64>)>> {
-        self.read(presence::on_duty)
     }
 
     fn wakeups(&self) -> &Wakeups {

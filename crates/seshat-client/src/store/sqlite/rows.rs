@@ -23,17 +23,11 @@ impl ToSql for ChatStatus {
     }
 }
 
-/// A status read from the database. A code no version writes is treated
-/// as over: nothing acts on it.
-fn status_from_code(code: i64) -> ChatStatus {
-    ChatStatus::from_code(code).unwrap_or(ChatStatus::Closed)
-}
-
 /// A status column as another program may have written it: NULL, text
 /// or a real number is no code any version writes, so it is over too.
 pub(super) fn read_status(value: ValueRef<'_>) -> ChatStatus {
     match value {
-        ValueRef::Integer(code) => status_from_code(code),
+        ValueRef::Integer(code) => ChatStatus::from_stored_code(code),
         _ => ChatStatus::Closed,
     }
 }
@@ -85,21 +79,8 @@ pub(super) fn read_visitor_message(row: &Row<'_>) -> rusqlite::Result<VisitorMes
         id: row.get(0)?,
         text: read_text(row.get_ref(1)?).unwrap_or_default(),
         posted_at: read_time(row.get_ref(2)?).unwrap_or(0.0),
-        author: author_of(row.get(3)?),
+        author: Author::from_column(row.get(3)?),
     })
-}
-
-/// Who wrote a visitor-bound message: a staff member, or Seshat (NULL).
-pub(super) fn author_of(column: Option<String>) -> Author {
-    match column {
-        Some(staff) => Author::Staff(staff),
-        None => Author::Seshat,
-    }
-}
-
-/// A row count for `LIMIT`: SQLite takes a signed 64-bit number.
-pub(super) fn sql_limit(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 /// `values` as a JSON array of strings, for `json_each`.
