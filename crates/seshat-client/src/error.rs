@@ -56,6 +56,10 @@ pub enum Error {
     /// The file is an SQLite database, but not one of Seshat's.
     #[error("the database has tables but no Seshat version record: {0}")]
     NotASeshatDatabase(String),
+    /// A copy's target database already holds rows (see
+    /// [`crate::store::copy`]); nothing was copied.
+    #[error("the target database is not empty: {0}")]
+    TargetNotEmpty(String),
     /// The storage engine failed (I/O, corruption, lock held for too long...).
     #[error("database error: {0}")]
     Database(#[source] BackendError),

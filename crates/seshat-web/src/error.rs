@@ -34,8 +34,13 @@ pub enum WebError {
         /// How long until the next request will be accepted.
         retry_after: Duration,
     },
-    /// The store failed (disk, lock held too long...): 500. The detail is
-    /// logged, not shown to the visitor.
+    /// The store is out of reach for a moment (the database server is
+    /// restarting, the SQLite file stayed locked): 503 with `Retry-After`,
+    /// so that the widget tries again. The detail is logged.
+    #[error("the chat is unavailable for a moment; try again")]
+    Unavailable(#[source] seshat_client::Error),
+    /// The store failed (disk, corruption...): 500. The detail is logged,
+    /// not shown to the visitor.
     #[error("internal error")]
     Store(#[source] seshat_client::Error),
 }
@@ -50,6 +55,7 @@ impl WebError {
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::CrossOrigin => StatusCode::FORBIDDEN,
             WebError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +80,7 @@ impl From<seshat_client::Error> for WebError {
             E::MessageTooLong { .. } | E::NameTooLong { .. } => {
                 WebError::TooLarge(error.to_string())
             }
+            other if other.is_busy() => WebError::Unavailable(other),
             other => WebError::Store(other),
         }
     }
@@ -110,16 +117,24 @@ impl From<QueryRejection> for WebError {
 /// Logs store failures; answers the status, `Retry-After` and the JSON body.
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if let WebError::Store(error) = &self {
-            tracing::error!(%error, "chat request failed");
+        match &self {
+            WebError::Store(error) => tracing::error!(%error, "chat request failed"),
+            WebError::Unavailable(error) => {
+                tracing::warn!(%error, "chat request failed for now; the visitor may retry")
+            }
+            _ => {}
         }
         let mut response = Json(ErrorBody {
             error: self.to_string(),
         })
         .into_response();
         *response.status_mut() = self.status();
-        if let WebError::RateLimited { retry_after } = self {
-            let seconds = retry_after_seconds(retry_after).max(1);
+        let retry_after = match self {
+            WebError::RateLimited { retry_after } => Some(retry_after_seconds(retry_after).max(1)),
+            WebError::Unavailable(_) => Some(1),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));

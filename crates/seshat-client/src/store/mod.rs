@@ -13,6 +13,7 @@
 
 mod backend;
 mod checkpoint;
+pub mod copy;
 mod detector;
 mod pool;
 mod postgres;

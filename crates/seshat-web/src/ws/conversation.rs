@@ -52,7 +52,7 @@ pub enum Refusal {
 impl Refusal {
     /// The `error` event telling the visitor about it.
     pub fn to_event(&self) -> Event {
-        if let Refusal::Web(WebError::Store(error)) = self {
+        if let Refusal::Web(WebError::Store(error) | WebError::Unavailable(error)) = self {
             tracing::error!(%error, "a WebSocket command failed");
         }
         Event::Error {

@@ -14,8 +14,8 @@
 //!   REPEATABLE READ transaction.
 //! - **A lost connection** (the server restarted) is replaced: an
 //!   operation that failed before it could commit is run once more on a
-//!   new connection. One that failed while committing is reported, since
-//!   its outcome is unknown.
+//!   new connection, for a while ([`PostgresOptions::retry_for`]). One that
+//!   failed while committing is reported, since its outcome is unknown.
 //! - **Duty**: one row, `duty`, says which daemon is on duty until when,
 //!   by the database's clock (see [`super::Store::claim_duty`]).
 //!
@@ -25,6 +25,7 @@
 mod chats;
 mod connect;
 mod listener;
+mod load;
 mod messages;
 mod presence;
 mod rows;
@@ -56,6 +57,10 @@ pub struct PostgresOptions {
     /// How long connecting, or waiting for a free pooled connection, may
     /// take before the operation fails (and a web app answers 503).
     pub connect_timeout: Duration,
+    /// How long an operation keeps trying while the server is out of reach
+    /// (restarting, say) before it fails. Only operations that committed
+    /// nothing are tried again, so none is applied twice.
+    pub retry_for: Duration,
 }
 
 impl Default for PostgresOptions {
@@ -64,6 +69,7 @@ impl Default for PostgresOptions {
             limits: Limits::default(),
             pool_size: 16,
             connect_timeout: Duration::from_secs(10),
+            retry_for: Duration::from_secs(10),
         }
     }
 }
@@ -147,16 +153,25 @@ impl PostgresStore {
         futures::executor::block_on(future)
     }
 
-    /// Runs `attempt` once, and once more if it failed because a pooled
-    /// connection had been lost before it could commit.
+    /// Runs `attempt`, and again while it fails because the server could
+    /// not be reached before anything was committed (a pooled connection
+    /// the server closed, a restart in progress), for up to
+    /// [`PostgresOptions::retry_for`].
     fn retrying<T>(&self, attempt: impl Fn() -> Result<T, Attempt>) -> Result<T> {
-        match attempt() {
-            Ok(value) => Ok(value),
-            Err(Attempt::BeforeCommit(error)) if error.is_connection_lost() => {
-                tracing::debug!(%error, "a pooled PostgreSQL connection was lost; trying again");
-                attempt().map_err(Attempt::into_error)
+        let give_up = std::time::Instant::now() + self.options.retry_for;
+        let mut pause = Duration::from_millis(20);
+        loop {
+            match attempt() {
+                Ok(value) => return Ok(value),
+                Err(Attempt::BeforeCommit(error))
+                    if error.is_connection_lost() && std::time::Instant::now() < give_up =>
+                {
+                    tracing::debug!(%error, "PostgreSQL out of reach; trying again");
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                Err(failed) => return Err(failed.into_error()),
             }
-            Err(failed) => Err(failed.into_error()),
         }
     }
 }

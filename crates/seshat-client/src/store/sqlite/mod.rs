@@ -6,6 +6,7 @@
 //! [`presence`], with the row readers in [`rows`].
 
 mod chats;
+mod dump;
 mod messages;
 mod presence;
 mod rows;

@@ -32,6 +32,11 @@ pub(super) fn read_status(value: ValueRef<'_>) -> ChatStatus {
     }
 }
 
+/// The code of [`read_status`]'s status: what a copy of the row stores.
+pub(super) fn status_code(value: ValueRef<'_>) -> i64 {
+    read_status(value).code()
+}
+
 /// A text column as another program may have written it (SQLite keeps
 /// whatever type a writer gives): NULL is nothing, bytes that are not
 /// UTF-8 (in a TEXT or BLOB value) get U+FFFD, a number its digits.
