@@ -80,6 +80,6 @@ pub use staff_names::StaffNames;
 pub use status::ChatStatus;
 pub use store::{
     PostgresOptions, PostgresStore, SqliteOptions, SqliteStore, Store, Subscription, Topic,
-    Wakeups, SCHEMA_VERSION,
+    Wakeups, POSTGRES_SCHEMA_VERSION, SCHEMA_VERSION,
 };
 pub use token::ChatToken;

@@ -74,6 +74,16 @@ pub enum Error {
         waited: Duration,
     },
 
+    /// The private PostgreSQL server did not start, answer or stop as it
+    /// should.
+    #[error("postgresql {what}; its log says:\n{log}")]
+    Postgres {
+        /// What went wrong ("did not accept connections within 60 s").
+        what: String,
+        /// The server log's contents.
+        log: String,
+    },
+
     /// ejabberd did not start, accept connections or stop as it should.
     #[error("ejabberd {what}; its logs say:\n{log}")]
     Ejabberd {

@@ -11,6 +11,10 @@
 //! - [`ejabberd`]: [`Ejabberd`], a private ejabberd (Debian's package) the
 //!   same way, for the smoke tests against a second server; stop, kill -9
 //!   and restart.
+//! - [`postgres`]: [`Postgres`], a private PostgreSQL cluster (Debian's
+//!   package) in a temporary directory on a free loopback port, password
+//!   authentication on TCP; databases, stop, kill -9 and start again, and
+//!   one cluster shared by a whole test binary.
 //! - [`server`]: [`XmppServer`], what staff clients and test rigs need of
 //!   either server.
 //! - [`staff`]: [`StaffClient`], a real XMPP client standing in for a staff
@@ -53,6 +57,7 @@ pub mod hostile;
 pub mod latency;
 pub mod metrics;
 pub mod ports;
+pub mod postgres;
 pub mod prosody;
 pub mod server;
 pub mod staff;
@@ -63,6 +68,7 @@ pub use ejabberd::Ejabberd;
 pub use error::Error;
 pub use latency::Latencies;
 pub use ports::free_port;
+pub use postgres::Postgres;
 pub use prosody::Prosody;
 pub use server::XmppServer;
 pub use staff::{ReceivedMessage, ReceivedPresence, StaffClient};

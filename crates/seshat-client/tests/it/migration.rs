@@ -174,7 +174,7 @@ fn visitor_lines(store: &SqliteStore, token: &ChatToken) -> Vec<String> {
     lines
 }
 
-fn original_database(dir: &tempfile::TempDir) -> std::path::PathBuf {
+pub(crate) fn original_database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let path = dir.path().join("seshat.db");
     let connection = Connection::open(&path).unwrap();
     connection.execute_batch(ORIGINAL_DDL).unwrap();
@@ -182,7 +182,7 @@ fn original_database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     path
 }
 
-fn version_of(path: &std::path::Path) -> i64 {
+pub(crate) fn version_of(path: &std::path::Path) -> i64 {
     Connection::open(path)
         .unwrap()
         .query_row("SELECT version FROM dbversion", [], |row| row.get(0))

@@ -1,30 +1,23 @@
-//! The client API's behaviour as a web application and the daemon see it,
-//! on a real SQLite file.
+//! The store contract: the client API's behaviour as a web application
+//! and the daemon see it, on both stores: a real SQLite file and a real
+//! PostgreSQL database (a private server the test kit starts). Each test
+//! runs once per engine (`store_api::sqlite::...`, `store_api::postgres::...`),
+//! so the two cannot drift apart; the few that look at one engine's own
+//! files or plans run on that engine only.
 
 use rusqlite::Connection;
 use seshat_client::{
     texts, AcceptOutcome, Author, CancelOutcome, ChatStatus, ChatToken, Error, HistoryEntry,
-    Limits, SendOutcome, SqliteOptions, SqliteStore, Store,
+    Limits, SendOutcome, Store,
 };
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    store: SqliteStore,
+use crate::engines::{Engine, Fixture};
+
+fn fixture(engine: Engine) -> Fixture {
+    Fixture::open(engine, Limits::default())
 }
 
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("seshat.db");
-    let store = SqliteStore::open(&path).unwrap();
-    Fixture {
-        _dir: dir,
-        path,
-        store,
-    }
-}
-
-fn texts_of(store: &SqliteStore, token: &ChatToken) -> Vec<String> {
+fn texts_of(store: &dyn Store, token: &ChatToken) -> Vec<String> {
     store
         .take_for_visitor(token)
         .unwrap()
@@ -33,24 +26,38 @@ fn texts_of(store: &SqliteStore, token: &ChatToken) -> Vec<String> {
         .collect()
 }
 
-fn count(path: &std::path::Path, table: &str) -> i64 {
-    Connection::open(path)
-        .unwrap()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
-            row.get(0)
-        })
-        .unwrap()
-}
+on_both_engines!(
+    starting_a_chat_queues_the_original_greeting,
+    messages_before_acceptance_wait_and_the_visitor_is_told,
+    staff_replies_reach_the_visitor_in_order_with_their_author,
+    ending_an_open_chat_tells_both_sides,
+    history_does_not_show_the_closing_notice_as_the_visitors,
+    a_visitor_leaving_before_acceptance_withdraws_the_request,
+    accept_outcomes_follow_the_original,
+    cancel_outcomes_follow_the_original,
+    availability_means_online_and_not_in_a_chat,
+    a_wrong_token_is_no_such_chat_and_reveals_nothing,
+    bad_input_is_refused_and_writes_nothing,
+    history_pages_backwards_through_both_directions,
+    acknowledged_delivery_keeps_messages_until_acknowledged,
+    offers_are_marked_with_their_time_once,
+    email_is_stored_with_the_chat,
+    a_chat_handed_back_waits_again_with_what_its_handler_missed_settled,
+    notices_reach_the_visitor_and_staff_on_duty_are_listed_with_their_chat,
+    chats_are_counted_by_status_even_with_odd_rows,
+);
 
-#[test]
-fn starting_a_chat_queues_the_original_greeting() {
-    let f = fixture();
+fn starting_a_chat_queues_the_original_greeting(engine: Engine) {
+    let f = fixture(engine);
     let chat = f
         .store
         .start_chat("Anonymous", Some("Coming from page /"))
         .unwrap();
     assert_eq!(f.store.status(&chat.token).unwrap(), ChatStatus::Waiting);
-    assert_eq!(texts_of(&f.store, &chat.token), [texts::CHAT_REQUESTED]);
+    assert_eq!(
+        texts_of(f.store.as_ref(), &chat.token),
+        [texts::CHAT_REQUESTED]
+    );
     assert_eq!(
         texts::CHAT_REQUESTED,
         "Your chat request has been sent. Please wait while it is answered."
@@ -60,16 +67,15 @@ fn starting_a_chat_queues_the_original_greeting() {
     assert_eq!(stored.visitor, "Anonymous");
 }
 
-#[test]
-fn messages_before_acceptance_wait_and_the_visitor_is_told() {
-    let f = fixture();
+fn messages_before_acceptance_wait_and_the_visitor_is_told(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Anonymous", None).unwrap();
     assert_eq!(
         f.store.send_from_visitor(&chat.token, "hello").unwrap(),
         SendOutcome::HeldUntilAccepted
     );
     assert_eq!(
-        texts_of(&f.store, &chat.token),
+        texts_of(f.store.as_ref(), &chat.token),
         [
             texts::CHAT_REQUESTED,
             "Your message will be delivered when the chat begins."
@@ -82,7 +88,10 @@ fn messages_before_acceptance_wait_and_the_visitor_is_told() {
         f.store.accept(chat.id, "joe@example.com").unwrap(),
         AcceptOutcome::Accepted(_)
     ));
-    assert_eq!(texts_of(&f.store, &chat.token), ["Your chat has started."]);
+    assert_eq!(
+        texts_of(f.store.as_ref(), &chat.token),
+        ["Your chat has started."]
+    );
     let due = f.store.staff_bound(10).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(
@@ -105,9 +114,8 @@ fn messages_before_acceptance_wait_and_the_visitor_is_told() {
     assert_eq!(due, ["second"]);
 }
 
-#[test]
-fn staff_replies_reach_the_visitor_in_order_with_their_author() {
-    let f = fixture();
+fn staff_replies_reach_the_visitor_in_order_with_their_author(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Anonymous", None).unwrap();
     f.store.take_for_visitor(&chat.token).unwrap();
     f.store.accept(chat.id, "joe@example.com").unwrap();
@@ -144,15 +152,17 @@ fn staff_replies_reach_the_visitor_in_order_with_their_author() {
     );
 }
 
-#[test]
-fn ending_an_open_chat_tells_both_sides() {
-    let f = fixture();
+fn ending_an_open_chat_tells_both_sides(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Anonymous", None).unwrap();
     f.store.accept(chat.id, "joe@example.com").unwrap();
     f.store.take_for_visitor(&chat.token).unwrap();
     assert!(f.store.end_chat(&chat.token).unwrap());
     assert_eq!(f.store.status(&chat.token).unwrap(), ChatStatus::Closed);
-    assert_eq!(texts_of(&f.store, &chat.token), [texts::CHAT_CLOSED]);
+    assert_eq!(
+        texts_of(f.store.as_ref(), &chat.token),
+        [texts::CHAT_CLOSED]
+    );
     let due = f.store.staff_bound(10).unwrap();
     assert_eq!(due[0].text, "The chat is now closed.");
     // Writing to a closed chat is refused and explained.
@@ -161,16 +171,15 @@ fn ending_an_open_chat_tells_both_sides() {
         SendOutcome::ChatIsOver
     );
     assert_eq!(
-        texts_of(&f.store, &chat.token),
+        texts_of(f.store.as_ref(), &chat.token),
         ["This chat is already closed."]
     );
     assert_eq!(f.store.staff_bound(10).unwrap().len(), 1);
     assert!(!f.store.end_chat(&chat.token).unwrap());
 }
 
-#[test]
-fn history_does_not_show_the_closing_notice_as_the_visitors() {
-    let f = fixture();
+fn history_does_not_show_the_closing_notice_as_the_visitors(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Anonymous", None).unwrap();
     f.store.accept(chat.id, "joe@example.com").unwrap();
     f.store.send_from_visitor(&chat.token, "bye now").unwrap();
@@ -230,9 +239,8 @@ fn history_does_not_show_the_closing_notice_as_the_visitors() {
             HistoryEntry::FromVisitor { text, .. } if text == texts::CHAT_CLOSED)));
 }
 
-#[test]
-fn a_visitor_leaving_before_acceptance_withdraws_the_request() {
-    let f = fixture();
+fn a_visitor_leaving_before_acceptance_withdraws_the_request(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Anonymous", None).unwrap();
     f.store.mark_notified(chat.id).unwrap();
     assert!(f.store.end_chat(&chat.token).unwrap());
@@ -243,9 +251,8 @@ fn a_visitor_leaving_before_acceptance_withdraws_the_request() {
     );
 }
 
-#[test]
-fn accept_outcomes_follow_the_original() {
-    let f = fixture();
+fn accept_outcomes_follow_the_original(engine: Engine) {
+    let f = fixture(engine);
     let first = f.store.start_chat("Alice", None).unwrap();
     let second = f.store.start_chat("Bob", None).unwrap();
     assert_eq!(
@@ -288,9 +295,8 @@ fn accept_outcomes_follow_the_original() {
     );
 }
 
-#[test]
-fn cancel_outcomes_follow_the_original() {
-    let f = fixture();
+fn cancel_outcomes_follow_the_original(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Alice", None).unwrap();
     let other = f.store.start_chat("Bob", None).unwrap();
     f.store.take_for_visitor(&chat.token).unwrap();
@@ -302,7 +308,10 @@ fn cancel_outcomes_follow_the_original() {
         f.store.cancel(chat.id, "joe@example.com").unwrap(),
         CancelOutcome::Canceled(_)
     ));
-    assert_eq!(texts_of(&f.store, &chat.token), ["Your chat was canceled."]);
+    assert_eq!(
+        texts_of(f.store.as_ref(), &chat.token),
+        ["Your chat was canceled."]
+    );
     assert_eq!(
         f.store.cancel(chat.id, "joe@example.com").unwrap(),
         CancelOutcome::AlreadyClosed
@@ -322,9 +331,8 @@ fn cancel_outcomes_follow_the_original() {
     );
 }
 
-#[test]
-fn availability_means_online_and_not_in_a_chat() {
-    let f = fixture();
+fn availability_means_online_and_not_in_a_chat(engine: Engine) {
+    let f = fixture(engine);
     assert!(!f.store.is_available().unwrap());
     f.store
         .set_presence("joe@example.com", "laptop", true)
@@ -355,9 +363,8 @@ fn availability_means_online_and_not_in_a_chat() {
     assert!(!f.store.is_available().unwrap());
 }
 
-#[test]
-fn a_wrong_token_is_no_such_chat_and_reveals_nothing() {
-    let f = fixture();
+fn a_wrong_token_is_no_such_chat_and_reveals_nothing(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Alice", None).unwrap();
     f.store.accept(chat.id, "joe@example.com").unwrap();
     let stranger = ChatToken::generate();
@@ -386,24 +393,21 @@ fn a_wrong_token_is_no_such_chat_and_reveals_nothing() {
     ));
 }
 
-#[test]
-fn bad_input_is_refused_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("seshat.db");
-    let options = SqliteOptions {
-        limits: Limits {
+fn bad_input_is_refused_and_writes_nothing(engine: Engine) {
+    let f = Fixture::open(
+        engine,
+        Limits {
             max_message_bytes: 100,
             max_name_chars: 10,
         },
-        ..SqliteOptions::default()
-    };
-    let store = SqliteStore::open_with(&path, options).unwrap();
+    );
+    let store = &f.store;
     let chat = store.start_chat("Alice", None).unwrap();
     store.accept(chat.id, "joe@example.com").unwrap();
     let before = (
-        count(&path, "chat"),
-        count(&path, "localmessagequeue"),
-        count(&path, "remotemessagequeue"),
+        f.count("chat"),
+        f.count("localmessagequeue"),
+        f.count("remotemessagequeue"),
     );
 
     assert!(matches!(
@@ -444,9 +448,9 @@ fn bad_input_is_refused_and_writes_nothing() {
     ));
 
     let after = (
-        count(&path, "chat"),
-        count(&path, "localmessagequeue"),
-        count(&path, "remotemessagequeue"),
+        f.count("chat"),
+        f.count("localmessagequeue"),
+        f.count("remotemessagequeue"),
     );
     assert_eq!(before, after);
     // At the limit is fine, and HTML is stored as written (escaping is the renderer's job).
@@ -465,9 +469,8 @@ fn bad_input_is_refused_and_writes_nothing() {
     );
 }
 
-#[test]
-fn history_pages_backwards_through_both_directions() {
-    let f = fixture();
+fn history_pages_backwards_through_both_directions(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Alice", None).unwrap();
     f.store.accept(chat.id, "joe@example.com").unwrap();
     for n in 0..6 {
@@ -507,9 +510,8 @@ fn history_pages_backwards_through_both_directions() {
     assert_eq!(unique.len(), 14);
 }
 
-#[test]
-fn acknowledged_delivery_keeps_messages_until_acknowledged() {
-    let f = fixture();
+fn acknowledged_delivery_keeps_messages_until_acknowledged(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Alice", None).unwrap();
     f.store.accept(chat.id, "joe@example.com").unwrap();
     f.store.reply_from_staff("joe@example.com", "one").unwrap();
@@ -531,9 +533,8 @@ fn acknowledged_delivery_keeps_messages_until_acknowledged() {
     assert_eq!(f.store.peek_for_visitor(&chat.token).unwrap().len(), 1);
 }
 
-#[test]
-fn offers_are_marked_with_their_time_once() {
-    let f = fixture();
+fn offers_are_marked_with_their_time_once(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Alice", None).unwrap();
     let waiting = f.store.waiting_chats().unwrap();
     assert_eq!(waiting.len(), 1);
@@ -557,9 +558,8 @@ fn offers_are_marked_with_their_time_once() {
     );
 }
 
-#[test]
-fn email_is_stored_with_the_chat() {
-    let f = fixture();
+fn email_is_stored_with_the_chat(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Alice", None).unwrap();
     f.store
         .set_email(&chat.token, " alice@example.com ")
@@ -574,8 +574,8 @@ fn email_is_stored_with_the_chat() {
 /// so their cost does not grow with the number of finished chats.
 #[test]
 fn hot_queries_use_indexes_not_table_scans() {
-    let f = fixture();
-    let connection = Connection::open(&f.path).unwrap();
+    let f = fixture(Engine::Sqlite);
+    let connection = Connection::open(f.sqlite_path()).unwrap();
     let hot = [
         "SELECT chatid FROM chat WHERE token = 'x'",
         // Statuses are parameters, as the store binds them.
@@ -608,12 +608,11 @@ fn hot_queries_use_indexes_not_table_scans() {
     }
 }
 
-#[test]
-fn a_chat_handed_back_waits_again_with_what_its_handler_missed_settled() {
-    let f = fixture();
+fn a_chat_handed_back_waits_again_with_what_its_handler_missed_settled(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Dana", None).unwrap();
     f.store.accept(chat.id, "joe@example.com").unwrap();
-    texts_of(&f.store, &chat.token);
+    texts_of(f.store.as_ref(), &chat.token);
     f.store.send_from_visitor(&chat.token, "anyone?").unwrap();
     // Only the handler can lose it, and only while it is open.
     assert_eq!(
@@ -630,7 +629,7 @@ fn a_chat_handed_back_waits_again_with_what_its_handler_missed_settled() {
     );
     let stored = f.store.chat(chat.id).unwrap().unwrap();
     assert_eq!((stored.status, stored.staff), (ChatStatus::Waiting, None));
-    assert_eq!(texts_of(&f.store, &chat.token), ["gone"]);
+    assert_eq!(texts_of(f.store.as_ref(), &chat.token), ["gone"]);
     assert!(f.store.staff_bound(10).unwrap().is_empty());
     assert_eq!(
         f.store
@@ -645,18 +644,17 @@ fn a_chat_handed_back_waits_again_with_what_its_handler_missed_settled() {
         .any(|entry| matches!(entry, HistoryEntry::FromVisitor { text, .. } if text == "anyone?")));
 }
 
-#[test]
-fn notices_reach_the_visitor_and_staff_on_duty_are_listed_with_their_chat() {
-    let f = fixture();
+fn notices_reach_the_visitor_and_staff_on_duty_are_listed_with_their_chat(engine: Engine) {
+    let f = fixture(engine);
     let chat = f.store.start_chat("Dana", None).unwrap();
-    texts_of(&f.store, &chat.token);
+    texts_of(f.store.as_ref(), &chat.token);
     assert!(f
         .store
         .tell_visitor(chat.id, "You are number 1 in line.")
         .unwrap());
     assert!(!f.store.tell_visitor(chat.id + 100, "nobody").unwrap());
     assert_eq!(
-        texts_of(&f.store, &chat.token),
+        texts_of(f.store.as_ref(), &chat.token),
         ["You are number 1 in line."]
     );
     f.store.set_presence("joe@example.com", "a", true).unwrap();
@@ -673,19 +671,23 @@ fn notices_reach_the_visitor_and_staff_on_duty_are_listed_with_their_chat() {
     );
 }
 
-#[test]
-fn chats_are_counted_by_status_even_with_odd_rows() {
-    let f = fixture();
+fn chats_are_counted_by_status_even_with_odd_rows(engine: Engine) {
+    let f = fixture(engine);
     let open = f.store.start_chat("a", None).unwrap();
     f.store.start_chat("b", None).unwrap();
     f.store.accept(open.id, "joe@example.com").unwrap();
     // Another program wrote a status nobody knows, twice.
-    let raw = Connection::open(&f.path).unwrap();
-    raw.execute_batch(
-        "INSERT INTO chat (remoteuser, starttime, status) VALUES ('x', 0, 'weird');
-         INSERT INTO chat (remoteuser, starttime, status) VALUES ('y', 0, 'odd');",
-    )
-    .unwrap();
+    f.execute_raw(match engine {
+        // SQLite keeps whatever type a writer gives.
+        Engine::Sqlite => {
+            "INSERT INTO chat (remoteuser, starttime, status) VALUES ('x', 0, 'weird');
+             INSERT INTO chat (remoteuser, starttime, status) VALUES ('y', 0, 'odd');"
+        }
+        Engine::Postgres => {
+            "INSERT INTO chat (remoteuser, starttime, status) VALUES ('x', 0, 42);
+             INSERT INTO chat (remoteuser, starttime, status) VALUES ('y', 0, NULL);"
+        }
+    });
     let mut counts = f.store.chat_counts().unwrap();
     counts.sort_by_key(|(status, _)| status.as_str());
     assert_eq!(
@@ -700,11 +702,11 @@ fn chats_are_counted_by_status_even_with_odd_rows() {
 
 #[test]
 fn the_check_fails_when_the_file_is_gone_and_passes_when_it_is_back() {
-    let f = fixture();
+    let f = fixture(Engine::Sqlite);
     f.store.check().unwrap();
-    let moved = f.path.with_extension("moved");
-    std::fs::rename(&f.path, &moved).unwrap();
+    let moved = f.sqlite_path().with_extension("moved");
+    std::fs::rename(f.sqlite_path(), &moved).unwrap();
     assert!(matches!(f.store.check(), Err(Error::Database(_))));
-    std::fs::rename(&moved, &f.path).unwrap();
+    std::fs::rename(&moved, f.sqlite_path()).unwrap();
     f.store.check().unwrap();
 }

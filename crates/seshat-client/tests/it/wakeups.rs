@@ -1,11 +1,15 @@
-//! Targeted wake-ups between two stores on one file, each with its own
-//! connections, change detector and waiters, as two processes have: a
-//! waiter is woken by changes to what it waits for, and by nothing else.
+//! Targeted wake-ups between two stores on one database, each with its own
+//! connections, change detector or listener, and waiters, as two
+//! processes (or hosts) have: a waiter is woken by changes to what it
+//! waits for, and by nothing else. On SQLite and on PostgreSQL.
 
 use std::time::Duration;
 
-use rusqlite::Connection;
-use seshat_client::{SqliteOptions, SqliteStore, Store, Subscription, Topic};
+use seshat_client::{
+    Limits, PostgresStore, SqliteOptions, SqliteStore, Store, Subscription, Topic,
+};
+
+use crate::engines::{Engine, Fixture};
 
 /// Generous: a wake-up normally takes well under a millisecond.
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -17,33 +21,57 @@ const STAFF: &str = "joe@example.com";
 const FENCE_STAFF: &str = "carol@example.com";
 
 struct TwoSides {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
     /// The web application's side: the waiters live here.
-    web: SqliteStore,
+    web: Box<dyn Store>,
     /// The daemon's side: commits from "another process".
-    daemon: SqliteStore,
+    daemon: Box<dyn Store>,
+    /// The database both open, for writes by another program.
+    database: Fixture,
 }
 
-fn two_sides(web_options: SqliteOptions) -> TwoSides {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("seshat.db");
-    let daemon = SqliteStore::open(&path).unwrap();
-    let web = SqliteStore::open_with(&path, web_options).unwrap();
+/// Two stores on one new database. SQLite's web side has no safety-net
+/// poll, so it hears of the daemon's commits only through the wake-up
+/// path; PostgreSQL has none to turn off.
+fn two_sides(engine: Engine) -> TwoSides {
+    let database = Fixture::open(engine, Limits::default());
+    let (web, daemon): (Box<dyn Store>, Box<dyn Store>) = match engine {
+        Engine::Sqlite => (
+            Box::new(
+                SqliteStore::open_with(
+                    database.sqlite_path(),
+                    SqliteOptions {
+                        safety_poll: Duration::from_secs(3600),
+                        ..SqliteOptions::default()
+                    },
+                )
+                .unwrap(),
+            ),
+            Box::new(SqliteStore::open(database.sqlite_path()).unwrap()),
+        ),
+        Engine::Postgres => (
+            Box::new(PostgresStore::open(database.postgres_url()).unwrap()),
+            Box::new(PostgresStore::open(database.postgres_url()).unwrap()),
+        ),
+    };
     TwoSides {
-        _dir: dir,
-        path,
         web,
         daemon,
+        database,
     }
 }
 
-/// Without its safety-net poll the web side hears of the daemon's commits
-/// only through the wake-up path.
-fn no_safety_poll() -> SqliteOptions {
-    SqliteOptions {
-        safety_poll: Duration::from_secs(3600),
-        ..SqliteOptions::default()
+impl TwoSides {
+    /// Returns once the web side has heard of every commit made so far,
+    /// its own included (PostgreSQL tells a process of its own commits
+    /// through its listener too): a reply on a chat of its own, committed
+    /// last, has woken its waiter.
+    fn settle(&self) {
+        let fence_chat = open_chat_for(self.web.as_ref(), "settle@example.com");
+        let mut fence = self.web.wakeups().subscribe(Topic::Chat(fence_chat.id));
+        self.daemon
+            .reply_from_staff("settle@example.com", "settled")
+            .unwrap();
+        until_woken(&mut fence, "the settling reply");
     }
 }
 
@@ -65,7 +93,7 @@ fn until_woken(subscription: &mut Subscription, what: &str) {
 }
 
 /// The newest message the visitor of `chat` has waiting, taken.
-fn last_text_for_visitor(store: &SqliteStore, chat: &seshat_client::NewChat) -> String {
+fn last_text_for_visitor(store: &dyn Store, chat: &seshat_client::NewChat) -> String {
     let messages = store.take_for_visitor(&chat.token).unwrap();
     messages
         .last()
@@ -75,26 +103,26 @@ fn last_text_for_visitor(store: &SqliteStore, chat: &seshat_client::NewChat) -> 
 }
 
 /// An open chat handled by [`STAFF`].
-fn open_chat(store: &SqliteStore) -> seshat_client::NewChat {
+fn open_chat(store: &dyn Store) -> seshat_client::NewChat {
     open_chat_for(store, STAFF)
 }
 
 /// An open chat handled by `staff`.
-fn open_chat_for(store: &SqliteStore, staff: &str) -> seshat_client::NewChat {
+fn open_chat_for(store: &dyn Store, staff: &str) -> seshat_client::NewChat {
     let chat = store.start_chat("Visitor", None).unwrap();
     store.accept(chat.id, staff).unwrap();
     chat
 }
 
-#[test]
-fn a_waiter_is_not_woken_by_commits_on_another_chat() {
-    let sides = two_sides(no_safety_poll());
+fn a_waiter_is_not_woken_by_commits_on_another_chat(engine: Engine) {
+    let sides = two_sides(engine);
     // Set up on the waiters' side, whose own commits are read before the
     // commit returns: nothing of the setup can arrive late.
-    let chat_a = open_chat(&sides.web);
+    let chat_a = open_chat(sides.web.as_ref());
     let chat_b = sides.web.start_chat("B", None).unwrap();
     sides.web.accept(chat_b.id, "bob@example.com").unwrap();
-    let fence_chat = open_chat_for(&sides.web, FENCE_STAFF);
+    let fence_chat = open_chat_for(sides.web.as_ref(), FENCE_STAFF);
+    sides.settle();
 
     let wakeups = sides.web.wakeups();
     let a = wakeups.subscribe(Topic::Chat(chat_a.id));
@@ -125,26 +153,25 @@ fn a_waiter_is_not_woken_by_commits_on_another_chat() {
     );
 }
 
-#[test]
-fn a_reply_from_the_other_side_wakes_its_chat_at_once() {
-    let sides = two_sides(no_safety_poll());
-    let chat = open_chat(&sides.web);
+fn a_reply_from_the_other_side_wakes_its_chat_at_once(engine: Engine) {
+    let sides = two_sides(engine);
+    let chat = open_chat(sides.web.as_ref());
     let mut waiter = sides.web.wakeups().subscribe(Topic::Chat(chat.id));
     sides.daemon.reply_from_staff(STAFF, "Hello").unwrap();
     until_woken(&mut waiter, "the staff reply");
-    assert_eq!(last_text_for_visitor(&sides.web, &chat), "Hello");
+    assert_eq!(last_text_for_visitor(sides.web.as_ref(), &chat), "Hello");
 }
 
-#[test]
-fn acknowledgements_and_other_silent_changes_wake_nobody() {
-    let sides = two_sides(no_safety_poll());
+fn acknowledgements_and_other_silent_changes_wake_nobody(engine: Engine) {
+    let sides = two_sides(engine);
     // Set up on the waiters' side (see above).
-    let chat = open_chat(&sides.web);
+    let chat = open_chat(sides.web.as_ref());
     sides.web.reply_from_staff(STAFF, "one").unwrap();
     sides.web.reply_from_staff(STAFF, "two").unwrap();
     sides.web.send_from_visitor(&chat.token, "hello").unwrap();
     let shown = sides.web.peek_for_visitor(&chat.token).unwrap();
-    let fence_chat = open_chat_for(&sides.web, FENCE_STAFF);
+    let fence_chat = open_chat_for(sides.web.as_ref(), FENCE_STAFF);
+    sides.settle();
 
     let wakeups = sides.web.wakeups();
     let watched = wakeups.subscribe(Topic::Chat(chat.id));
@@ -183,9 +210,8 @@ fn acknowledgements_and_other_silent_changes_wake_nobody() {
     );
 }
 
-#[test]
-fn the_daemon_wakes_for_new_chats_and_visitor_messages() {
-    let sides = two_sides(no_safety_poll());
+fn the_daemon_wakes_for_new_chats_and_visitor_messages(engine: Engine) {
+    let sides = two_sides(engine);
     let mut staff = sides.daemon.wakeups().subscribe(Topic::Staff);
     staff.mark_seen();
     let chat = sides.web.start_chat("Visitor", None).unwrap();
@@ -198,25 +224,52 @@ fn the_daemon_wakes_for_new_chats_and_visitor_messages() {
     until_woken(&mut staff, "the visitor leaving");
 }
 
-#[test]
-fn rows_another_program_writes_wake_their_waiters() {
-    // A short safety poll: another program knows nothing of the wake file,
-    // so this is how its commits are found.
-    let sides = two_sides(SqliteOptions {
-        safety_poll: Duration::from_millis(20),
-        ..SqliteOptions::default()
-    });
-    let chat = open_chat(&sides.daemon);
+fn rows_another_program_writes_wake_their_waiters(engine: Engine) {
+    // SQLite's web side finds another program's commits with its safety
+    // poll, as that program knows nothing of the wake file; PostgreSQL's
+    // triggers notify for every writer.
+    let sides = match engine {
+        Engine::Sqlite => {
+            let sides = two_sides(engine);
+            TwoSides {
+                web: Box::new(
+                    SqliteStore::open_with(
+                        sides.database.sqlite_path(),
+                        SqliteOptions {
+                            safety_poll: Duration::from_millis(20),
+                            ..SqliteOptions::default()
+                        },
+                    )
+                    .unwrap(),
+                ),
+                ..sides
+            }
+        }
+        Engine::Postgres => two_sides(engine),
+    };
+    let chat = open_chat(sides.daemon.as_ref());
     let mut waiter = sides.web.wakeups().subscribe(Topic::Chat(chat.id));
     // As the 2011 Python server writes a staff reply.
-    Connection::open(&sides.path)
-        .unwrap()
-        .execute(
-            "INSERT INTO remotemessagequeue (posttime, sendtime, chatid, message)
-             VALUES (strftime('%s', 'now'), NULL, ?1, 'from Python')",
-            [chat.id],
-        )
-        .unwrap();
+    let now = match engine {
+        Engine::Sqlite => "strftime('%s', 'now')",
+        Engine::Postgres => "extract(epoch from now())",
+    };
+    sides.database.execute_raw(&format!(
+        "INSERT INTO remotemessagequeue (posttime, sendtime, chatid, message)
+         VALUES ({now}, NULL, {}, 'from Python')",
+        chat.id
+    ));
     until_woken(&mut waiter, "a row written by another program");
-    assert_eq!(last_text_for_visitor(&sides.web, &chat), "from Python");
+    assert_eq!(
+        last_text_for_visitor(sides.web.as_ref(), &chat),
+        "from Python"
+    );
 }
+
+on_both_engines!(
+    a_waiter_is_not_woken_by_commits_on_another_chat,
+    a_reply_from_the_other_side_wakes_its_chat_at_once,
+    acknowledgements_and_other_silent_changes_wake_nobody,
+    the_daemon_wakes_for_new_chats_and_visitor_messages,
+    rows_another_program_writes_wake_their_waiters,
+);

@@ -183,7 +183,10 @@ impl<C: GenericClient> ChatStatements for Session<'_, C> {
 
     fn chat_counts(&self) -> Result<Vec<(ChatStatus, u64)>> {
         let mut summed: Vec<(ChatStatus, u64)> = Vec::new();
-        for row in self.rows("SELECT status, count(*) FROM chat GROUP BY status", &[])? {
+        for row in self.rows(
+            "SELECT status, count(*) FROM chat GROUP BY status ORDER BY status",
+            &[],
+        )? {
             let status = read_status(row.try_get(0)?);
             let count = u64::try_from(row.try_get::<_, i64>(1)?).unwrap_or(0);
             // Unknown statuses read as one status; add them up.

@@ -191,7 +191,7 @@ impl ChatStatements for Connection {
     /// How many chats have each status.
     fn chat_counts(&self) -> Result<Vec<(ChatStatus, u64)>> {
         let counts = self
-            .prepare_cached("SELECT status, count(*) FROM chat GROUP BY status")?
+            .prepare_cached("SELECT status, count(*) FROM chat GROUP BY status ORDER BY status")?
             .query_map([], |row| {
                 Ok((read_status(row.get_ref(0)?), row.get::<_, i64>(1)?))
             })?
