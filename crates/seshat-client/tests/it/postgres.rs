@@ -221,3 +221,13 @@ fn a_copy_refuses_a_target_that_holds_rows_and_changes_nothing() {
         .unwrap();
     assert_eq!(chats.trim(), "1");
 }
+
+#[tokio::test]
+async fn a_store_used_and_dropped_in_async_code_shuts_down_quietly() {
+    let (_, url) = new_postgres_database();
+    let client = seshat_client::Client::from_store(Arc::new(PostgresStore::open(&url).unwrap()));
+    let chat = client.start_chat("Visitor", None).await.unwrap();
+    assert_eq!(client.receive(&chat.token).await.unwrap().len(), 1);
+    // The last handle goes inside the runtime, as at a web app's shutdown.
+    drop(client);
+}

@@ -80,8 +80,9 @@ pub struct PostgresStore {
     options: PostgresOptions,
     pool: Pool,
     wakeups: Wakeups,
-    /// Drives the connections and the listener; dropped last.
-    runtime: tokio::runtime::Runtime,
+    /// Drives the connections and the listener. Always `Some` until
+    /// dropped, when it is shut down without blocking (see `Drop`).
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl PostgresStore {
@@ -99,6 +100,29 @@ impl PostgresStore {
             .enable_all()
             .build()
             .map_err(|error| Error::Database(Box::new(error)))?;
+        match Self::connect(&runtime, url, &options) {
+            Ok((pool, wakeups)) => Ok(PostgresStore {
+                url: url.clone(),
+                options,
+                pool,
+                wakeups,
+                runtime: Some(runtime),
+            }),
+            Err(error) => {
+                // Dropped the usual way, it would panic in async code (see `Drop`).
+                runtime.shutdown_background();
+                Err(error)
+            }
+        }
+    }
+
+    /// Makes the pool, brings the schema up to date and starts the
+    /// listener, on `runtime`.
+    fn connect(
+        runtime: &tokio::runtime::Runtime,
+        url: &DatabaseUrl,
+        options: &PostgresOptions,
+    ) -> Result<(Pool, Wakeups)> {
         let mut config = url.config();
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(options.connect_timeout);
@@ -116,7 +140,10 @@ impl PostgresStore {
                 options.connect_timeout,
             )?
         };
-        let found = runtime.block_on(async {
+        // Not `runtime.block_on`: that panics when the caller is async code
+        // itself (a web app opening its store in `main`).
+        let entered = runtime.enter();
+        let found = futures::executor::block_on(async {
             let mut client = pool.get().await?;
             let transaction = client.transaction().await?;
             let found = schema::prepare(&transaction).await?;
@@ -129,16 +156,10 @@ impl PostgresStore {
         let wakeups = Wakeups::new();
         let (listening, listener_ready) = tokio::sync::oneshot::channel();
         runtime.spawn(listener::run(config, tls, wakeups.clone(), listening));
-        runtime
-            .block_on(listener_ready)
+        futures::executor::block_on(listener_ready)
             .map_err(|_| Error::Database("the listener stopped before it listened".into()))??;
-        Ok(PostgresStore {
-            url: url.clone(),
-            options,
-            pool,
-            wakeups,
-            runtime,
-        })
+        drop(entered);
+        Ok((pool, wakeups))
     }
 
     /// The database, password left out when shown.
@@ -149,7 +170,7 @@ impl PostgresStore {
     /// Runs `future` to completion on the calling thread, inside this
     /// store's runtime (which new connections need).
     fn block_on<F: Future>(&self, future: F) -> F::Output {
-        let _entered = self.runtime.enter();
+        let _entered = self.runtime.as_ref().map(tokio::runtime::Runtime::enter);
         futures::executor::block_on(future)
     }
 
@@ -172,6 +193,18 @@ impl PostgresStore {
                 }
                 Err(failed) => return Err(failed.into_error()),
             }
+        }
+    }
+}
+
+/// A runtime dropped the usual way blocks until its tasks end, which
+/// tokio forbids inside async code, where a web app drops its last
+/// [`crate::Client`]. Shutting it down in the background never blocks:
+/// the listener and the connections are simply cancelled.
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 }
