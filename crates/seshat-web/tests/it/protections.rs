@@ -193,7 +193,7 @@ async fn sends_and_ends_are_limited_per_client_address_whatever_the_token() {
 }
 
 /// Routes whose writes give up on a held lock after a short while, so
-/// that a request that needed the lock fails (500) instead of waiting.
+/// that a request that needed the lock fails (503) instead of waiting.
 async fn server_that_waits_briefly_for_locks() -> TestServer {
     let store_options = SqliteOptions {
         busy_timeout: Duration::from_millis(200),
@@ -233,9 +233,11 @@ async fn unknown_tokens_are_answered_while_another_process_holds_the_write_lock(
         .unwrap();
     assert_eq!(response.status(), 404);
     // The lock really is held: a real line has to wait for it, and gives
-    // up once the busy timeout is over.
-    let (status, _) = server.send(&token, "real").await;
-    assert_eq!(status, 500);
+    // up once the busy timeout is over, with 503 so that the widget tries
+    // again.
+    let (status, body) = server.send(&token, "real").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.to_string().contains("try again"), "{body}");
 
     writer.execute_batch("ROLLBACK").unwrap();
     let (status, _) = server.send(&token, "real").await;
