@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use seshat_client::{Client as SeshatClient, Database};
 use seshat_testkit::{free_port, wait_until, Prosody, StaffClient};
 
 use crate::binaries;
@@ -82,8 +83,11 @@ pub struct Deployment {
     pub prosody: Prosody,
     /// The ini file both programs read.
     config: PathBuf,
-    /// The shared database.
+    /// The shared SQLite file (unused when the deployment runs on
+    /// PostgreSQL: see [`Deployment::store`]).
     pub database: PathBuf,
+    /// The shared store, as both programs' `sqlitedb` or `database` names it.
+    pub store: Database,
     /// The broker daemon.
     pub daemon: Running,
     /// The example web application.
@@ -104,6 +108,16 @@ impl Deployment {
     /// Like [`Deployment::start`], with `extra` lines (`key = value\n`)
     /// added to the ini section both programs read.
     pub fn start_with_settings(staff: &[&str], extra: &str) -> Deployment {
+        Deployment::start_on(staff, extra, None)
+    }
+
+    /// Like [`Deployment::start`], with both programs on the PostgreSQL
+    /// database at `url` (`database = url`) instead of an SQLite file.
+    pub fn start_on_postgres(staff: &[&str], url: &str) -> Deployment {
+        Deployment::start_on(staff, "", Some(url))
+    }
+
+    fn start_on(staff: &[&str], extra: &str, postgres: Option<&str>) -> Deployment {
         let prosody = Prosody::start().expect("start prosody");
         let mut accounts = vec![("bot", PASSWORD)];
         accounts.extend(staff.iter().map(|name| (*name, PASSWORD)));
@@ -118,13 +132,21 @@ impl Deployment {
             .iter()
             .map(|name| prosody.jid(name).to_string())
             .collect();
+        let store = match postgres {
+            Some(url) => Database::Postgres(url.parse().expect("a PostgreSQL URL")),
+            None => Database::Sqlite(database.clone()),
+        };
+        let store_line = match postgres {
+            Some(url) => format!("database = {url}"),
+            None => format!("sqlitedb = {}", database.display()),
+        };
         let config = dir.path().join("seshat.ini");
         let text = format!(
             "[{SECTION}]\n\
              username = {bot}\n\
              password = {PASSWORD}\n\
              localusers = {staff}\n\
-             sqlitedb = {database}\n\
+             {store_line}\n\
              server = {server}\n\
              tls = none\n\
              presence_settle = 0.5\n\
@@ -133,28 +155,51 @@ impl Deployment {
              {extra}",
             bot = prosody.jid("bot"),
             staff = localusers.join(", "),
-            database = database.display(),
             server = prosody.addr(),
         );
         std::fs::write(&config, text).expect("write the configuration");
 
-        let daemon = spawn(
-            "seshatd",
-            Command::new(binaries::require("seshatd"))
-                .arg(&config)
-                .arg(SECTION),
-            &dir.path().join("seshatd.log"),
-        );
+        let daemon = start_daemon(&config, &dir.path().join("seshatd.log"));
         let (webapp, url) = start_webapp(&config, "127.0.0.1:0", &dir.path().join("webapp-1.log"));
         Deployment {
             prosody,
             config,
             database,
+            store,
             daemon,
             webapp,
             url,
             dir,
         }
+    }
+
+    /// A client of the shared store, as a web app of one's own would open.
+    pub fn open_store(&self) -> SeshatClient {
+        let store = self
+            .store
+            .open(seshat_client::Limits::default())
+            .expect("open the shared store");
+        SeshatClient::from_store(store)
+    }
+
+    /// Starts another `seshat-webapp` (another host, as far as it can
+    /// tell) on a copy of the ini file with `extra` lines added, and
+    /// returns it with its URL.
+    pub fn start_another_webapp(&self, name: &str, extra: &str) -> (Running, String) {
+        let text = std::fs::read_to_string(&self.config).expect("read the configuration");
+        let config = self.dir.path().join(format!("{name}.ini"));
+        std::fs::write(&config, text + extra).expect("write the configuration");
+        start_webapp(
+            &config,
+            "127.0.0.1:0",
+            &self.dir.path().join(format!("{name}.log")),
+        )
+    }
+
+    /// Starts another `seshatd` on the same ini file: on PostgreSQL it
+    /// stands by while the first is on duty.
+    pub fn start_another_daemon(&self, name: &str) -> Running {
+        start_daemon(&self.config, &self.dir.path().join(format!("{name}.log")))
     }
 
     /// Kills the web application outright, as a crash would.
@@ -232,6 +277,17 @@ pub struct Offer {
     pub chat_id: i64,
     /// The whole text of the offer.
     pub text: String,
+}
+
+/// `seshatd CONFIG Seshat`, its stderr in `log`.
+fn start_daemon(config: &Path, log: &Path) -> Running {
+    spawn(
+        "seshatd",
+        Command::new(binaries::require("seshatd"))
+            .arg(config)
+            .arg(SECTION),
+        log,
+    )
 }
 
 /// `seshat-webapp CONFIG Seshat --listen ADDRESS`; returns it and its URL.

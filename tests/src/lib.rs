@@ -11,6 +11,8 @@
 //!   each in its own process, killed when its guard is dropped.
 //! - [`browser`]: driving the widget in Chromium through WebDriver.
 //! - [`socket_visitor`]: a visitor on a real WebSocket at `/wc/connect`.
+//! - [`http_visitor`]: a visitor without a browser, on `POST /chat/start`
+//!   and long polls, as the widget talks.
 //!
 //! The crates keep their own unit and integration tests; this package holds
 //! only what needs the whole system.
@@ -20,4 +22,5 @@
 pub mod binaries;
 pub mod browser;
 pub mod deployment;
+pub mod http_visitor;
 pub mod socket_visitor;

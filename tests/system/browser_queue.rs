@@ -6,9 +6,6 @@
 //! Two visitors talk HTTP (the one in the chat, the first in line); the
 //! third uses the widget in headless Chromium on a phone-sized window.
 
-use std::time::Instant;
-
-use serde_json::Value;
 use seshat_client::{Client as SeshatClient, Topic};
 use seshat_testkit::StaffClient;
 
@@ -17,63 +14,7 @@ use seshat_system_tests::browser::{
     wait_for_shown_box,
 };
 use seshat_system_tests::deployment::{start_chromedriver, Deployment, DEADLINE, PASSWORD};
-
-/// A visitor without a browser: `POST /chat/start` and long polls.
-struct HttpVisitor {
-    http: reqwest::Client,
-    chat: String,
-    token: String,
-    last_id: i64,
-}
-
-impl HttpVisitor {
-    /// Starts a chat with `message` as its first line.
-    async fn start(deployment: &Deployment, message: &str) -> HttpVisitor {
-        let http = reqwest::Client::new();
-        let chat = format!("{}chat", deployment.url);
-        let response = http
-            .post(format!("{chat}/start"))
-            .form(&[("message", message)])
-            .send()
-            .await
-            .expect("POST /chat/start");
-        assert_eq!(response.status(), 200);
-        let body: Value = response.json().await.expect("JSON");
-        HttpVisitor {
-            http,
-            chat,
-            token: body["token"].as_str().expect("token").to_owned(),
-            last_id: 0,
-        }
-    }
-
-    /// Long-polls until a message with exactly `text` arrives.
-    async fn wait_for(&mut self, text: &str) {
-        let give_up_at = Instant::now() + DEADLINE;
-        let mut seen = Vec::new();
-        while Instant::now() < give_up_at {
-            let body: Value = self
-                .http
-                .get(format!("{}/recvmessage/{}", self.chat, self.token))
-                .query(&[("wait", "10"), ("after", &self.last_id.to_string())])
-                .send()
-                .await
-                .expect("GET /chat/recvmessage")
-                .json()
-                .await
-                .expect("JSON");
-            for message in body["messages"].as_array().expect("messages") {
-                self.last_id = message["id"].as_i64().expect("id");
-                let arrived = message["text"].as_str().expect("text").to_owned();
-                if arrived == text {
-                    return;
-                }
-                seen.push(arrived);
-            }
-        }
-        panic!("{text:?} never arrived; got {seen:?}");
-    }
-}
+use seshat_system_tests::http_visitor::HttpVisitor;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_second_visitor_in_line_is_told_their_place() {
@@ -92,7 +33,7 @@ async fn the_second_visitor_in_line_is_told_their_place() {
     assert!(available.is_some(), "alice never became available");
 
     // ----- alice takes the first chat: she is busy ----------------------------
-    let _first = HttpVisitor::start(&deployment, "First in the shop").await;
+    let _first = HttpVisitor::start(&deployment.url, "First in the shop").await;
     let chat_id = deployment
         .accept_offer(&mut alice, "First in the shop")
         .await;
@@ -102,7 +43,7 @@ async fn the_second_visitor_in_line_is_told_their_place() {
         .expect("the bot confirms the accept");
 
     // ----- the next visitor is first in line -------------------------------------
-    let mut second = HttpVisitor::start(&deployment, "Second in the shop").await;
+    let mut second = HttpVisitor::start(&deployment.url, "Second in the shop").await;
     second.wait_for("You are number 1 in line.").await;
 
     // ----- the one after, in the widget, is second -------------------------------

@@ -10,6 +10,8 @@
 //! - [`websocket`]: Chip's WebSocket protocol with every real part running;
 //! - [`metrics`]: both programs' `/metrics` and the web app's `/healthz`
 //!   during a chat;
+//! - [`postgres`]: two web apps and two daemons (one on duty, one
+//!   standing by) on one PostgreSQL, a daemon killed, PostgreSQL restarted;
 //! - [`demo`]: `./scripts/demo` as a newcomer runs it;
 //! - [`package`]: the Debian package installed, run as the `seshat` user
 //!   and purged (as root; `./scripts/package` builds it first).
@@ -25,4 +27,5 @@ mod browser_socket;
 mod demo;
 mod metrics;
 mod package;
+mod postgres;
 mod websocket;

@@ -25,6 +25,12 @@ pub enum Database {
 }
 
 impl Database {
+    /// Whether programs on several hosts can share this store, so that a
+    /// second daemon can stand by (PostgreSQL, not SQLite).
+    pub fn allows_standby(&self) -> bool {
+        matches!(self, Database::Postgres(_))
+    }
+
     /// Opens the store (creating or migrating its schema) with `limits`.
     pub fn open(&self, limits: Limits) -> Result<Arc<dyn Store>> {
         Ok(match self {

@@ -61,7 +61,7 @@ pub enum Error {
     #[error("the target database is not empty: {0}")]
     TargetNotEmpty(String),
     /// The storage engine failed (I/O, corruption, lock held for too long...).
-    #[error("database error: {0}")]
+    #[error("database error: {}", with_causes(.0.as_ref()))]
     Database(#[source] BackendError),
     /// A blocking task running a store operation was lost (the runtime is shutting down).
     #[error("the store task was cancelled")]
@@ -139,6 +139,34 @@ impl From<rusqlite::Error> for Error {
     fn from(error: rusqlite::Error) -> Self {
         Error::Database(Box::new(error))
     }
+}
+
+/// `error` followed by each of its causes that adds something, so that a
+/// wrapper's vague words ("db error") come with the server's own reason
+/// ("password authentication failed for user ..."). Only the first line of
+/// each is kept: a PostgreSQL error's DETAIL may quote row values, which
+/// have no place in a log.
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = first_line(error);
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let line = first_line(next);
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        cause = next.source();
+    }
+    text
+}
+
+fn first_line(error: &dyn std::error::Error) -> String {
+    error
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Shorthand for results of this crate.

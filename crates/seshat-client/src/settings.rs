@@ -28,11 +28,13 @@
 //! # Ok::<(), seshat_client::settings::SettingsError>(())
 //! ```
 
+mod database;
 mod error;
 pub mod keys;
 mod section;
 pub mod values;
 
+pub use database::read_database;
 pub use error::SettingsError;
 pub use keys::{Key, Program};
 pub use section::{Found, IniSection, UnreadKeys, PREFIX};

@@ -1,4 +1,5 @@
-//! The command line: `seshatd CONFIG [SECTION] [--check-config]`.
+//! The command line: `seshatd CONFIG [SECTION] [--check-config]
+//! [--copy-from-sqlite FILE]`.
 
 use std::path::PathBuf;
 
@@ -34,8 +35,14 @@ pub struct Cli {
 
     /// Check the configuration, print the effective settings (password
     /// hidden) and exit: status 0 when it is valid, 1 when it is not.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "copy_from_sqlite")]
     pub check_config: bool,
+
+    /// Copy the SQLite database FILE (the old `sqlitedb`) into the empty
+    /// PostgreSQL database CONFIG names with `database`, then exit. Stop
+    /// seshatd and every web app first; FILE is only read.
+    #[arg(long, value_name = "FILE")]
+    pub copy_from_sqlite: Option<PathBuf>,
 }
 
 #[cfg(test)]
@@ -54,6 +61,7 @@ mod tests {
                 config: PathBuf::from("production.ini"),
                 section: "app:main".to_owned(),
                 check_config: false,
+                copy_from_sqlite: None,
             }
         );
     }

@@ -9,6 +9,12 @@
 //! application's keys (`rate_limit_per_minute`, `static_dir`, ...) are
 //! accepted and listed by `--check-config` as the web app's.
 //!
+//! The store is either `sqlitedb` (an SQLite file both programs on one
+//! host open) or `database` (a PostgreSQL connection string, such as
+//! `postgresql://seshat:PASSWORD@db.example.com/seshat?sslmode=require`,
+//! for programs on several hosts); exactly one of them must be set, and
+//! neither `--check-config` nor any log shows the password.
+//!
 //! Optional keys and their defaults (all also accepted with the prefix; an
 //! empty value means the default):
 //!
@@ -44,8 +50,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use seshat_client::limits::DEFAULT_MAX_MESSAGE_BYTES;
-use seshat_client::settings::{keys, IniSection, Program};
-use seshat_client::Limits;
+use seshat_client::settings::{keys, read_database, IniSection, Program};
+use seshat_client::{Database, Limits};
 use xmpp_parsers::jid::BareJid;
 
 pub use connection::{ServerAddress, TlsPolicy, DEFAULT_XMPP_PORT};
@@ -86,9 +92,11 @@ pub struct Config {
     /// The staff members (`localusers`): the only JIDs whose presence is
     /// tracked and whose messages are obeyed, in the order given.
     pub staff: Vec<BareJid>,
-    /// The shared database (`sqlitedb`), as written: a relative path is
-    /// relative to the working directory, as in the original.
-    pub database: PathBuf,
+    /// The shared store: an SQLite file (`sqlitedb`, a relative path
+    /// being relative to the working directory, as in the original) or a
+    /// PostgreSQL database (`database`). Shown, it never includes the
+    /// password.
+    pub database: Database,
     /// Where to connect (`server`).
     pub server: ServerAddress,
     /// Whether to encrypt the connection (`tls`).
@@ -170,7 +178,7 @@ impl Config {
             ));
         }
 
-        let database = PathBuf::from(section.required(&keys::SQLITEDB)?.value);
+        let database = read_database(section)?;
 
         let server = section
             .optional(&keys::SERVER, ServerAddress::parse)?
@@ -353,7 +361,10 @@ impl Config {
             ("username", self.account.to_string()),
             ("password", self.password.to_string()),
             ("localusers", staff.join(", ")),
-            ("sqlitedb", self.database.display().to_string()),
+            match &self.database {
+                Database::Sqlite(path) => ("sqlitedb", path.display().to_string()),
+                Database::Postgres(url) => ("database", url.to_string()),
+            },
             ("server", self.server.to_string()),
             ("tls", self.tls.to_string()),
             (

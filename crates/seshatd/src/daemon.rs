@@ -24,12 +24,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use seshat_client::{Client, SqliteOptions, SqliteStore, Store};
+use seshat_client::{Client, Database, Store};
 use tokio_xmpp::xmlstream::Timeouts;
 
 use crate::broker::{Broker, BrokerError, BrokerSettings, Reload};
 use crate::commands::{Commands, Context, InvalidCommandName};
 use crate::config::Config;
+use crate::duty::Duty;
 use crate::metrics::DaemonMetrics;
 use crate::reload::LogLevelSetter;
 use crate::service::ServiceManager;
@@ -39,10 +40,10 @@ use crate::xmpp::{XmppConnection, XmppSettings};
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
     /// The database could not be opened (or created, or migrated).
-    #[error("{}: {source}", path.display())]
+    #[error("{database}: {source}")]
     OpenStore {
-        /// The database file.
-        path: std::path::PathBuf,
+        /// The configured store, shown without its password.
+        database: Database,
         /// What went wrong.
         #[source]
         source: seshat_client::Error,
@@ -71,14 +72,14 @@ pub enum DaemonError {
 pub struct Daemon {
     config: Config,
     commands: Commands,
-    /// A store chosen by the caller; by default the SQLite file of the configuration.
+    /// A store chosen by the caller; by default the configured one.
     store: Option<Arc<dyn Store>>,
     /// The first invalid command name given, reported by `run`.
     invalid_command: Option<InvalidCommandName>,
     /// Keepalive timing, when not the standard one.
     keepalive: Option<Timeouts>,
     /// Reloaded settings (SIGHUP), when [`Daemon::run`] listens for them.
-    reloads: Option<tokio::sync::mpsc::Receiver<Reload>>,
+    reloads: Option<tokio::sync::watch::Receiver<Reload>>,
     /// How a reload changes the log level, when the caller can.
     log_level_setter: Option<LogLevelSetter>,
 }
@@ -125,7 +126,7 @@ impl Daemon {
         self
     }
 
-    /// Uses `store` instead of opening the configured SQLite file.
+    /// Uses `store` instead of opening the configured one.
     pub fn with_store(mut self, store: Arc<dyn Store>) -> Self {
         self.store = Some(store);
         self
@@ -160,20 +161,26 @@ impl Daemon {
     }
 
     /// Runs until `shutdown` completes (for embedding and tests).
+    ///
+    /// On a store that several daemons can share (PostgreSQL), the daemon
+    /// logs in to XMPP only while it holds the store's duty lease, and
+    /// stands by otherwise: see [`crate::duty`].
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), DaemonError> {
         if let Some(invalid) = self.invalid_command {
             return Err(invalid.into());
         }
         let store = match self.store {
             Some(store) => store,
-            None => open_sqlite(&self.config)?,
+            None => open_store(&self.config)?,
         };
+        let standby_possible = store.has_standby();
         tracing::info!(
             account = %self.config.account,
             server = %self.config.server,
             tls = %self.config.tls,
             staff = self.config.staff.len(),
-            database = %self.config.database.display(),
+            database = %self.config.database,
+            role = role_description(standby_possible),
             "starting"
         );
         if let Some(warning) = self.config.insecure_transport_warning() {
@@ -181,6 +188,7 @@ impl Daemon {
         }
         let mut commands = self.commands;
         commands.set_staff_names(self.config.names());
+        let commands = Arc::new(commands);
         let client = Client::from_store(store);
         let metrics = DaemonMetrics::new();
         let metrics_endpoint = match self.config.metrics_listen {
@@ -191,18 +199,25 @@ impl Daemon {
             ),
             None => None,
         };
-        let mut broker = Broker::new(client, commands, BrokerSettings::from_config(&self.config))
-            .with_service(ServiceManager::from_environment())
-            .with_metrics(metrics);
-        if let Some(reloads) = self.reloads {
-            broker = broker.with_reloads(reloads);
-        }
         let mut xmpp = XmppSettings::from_config(&self.config);
         if let Some(keepalive) = self.keepalive {
             xmpp.timeouts = keepalive;
         }
-        let connection = XmppConnection::start(&xmpp);
-        let ran = broker.run(connection, shutdown).await;
+        let term = Term {
+            client: client.clone(),
+            commands,
+            settings: BrokerSettings::from_config(&self.config),
+            xmpp,
+            metrics,
+            service: ServiceManager::from_environment(),
+            reloads: self.reloads,
+        };
+        let ran = if standby_possible {
+            let duty = Duty::new(client, term.service.clone());
+            term.run_on_duty_only(duty, shutdown).await
+        } else {
+            term.run(shutdown).await
+        };
         if let Some(endpoint) = metrics_endpoint {
             endpoint.abort();
         }
@@ -211,17 +226,94 @@ impl Daemon {
     }
 }
 
-/// Opens (creating or migrating) the configured database, with the
+/// What `--check-config` and the start-up log say of the daemon's role.
+pub fn role_description(standby_possible: bool) -> &'static str {
+    if standby_possible {
+        "on duty while it holds the store's duty lease, standing by (not logged in to XMPP) \
+         while another seshatd holds it"
+    } else {
+        "always on duty (an SQLite store has no standby)"
+    }
+}
+
+/// Everything a broker needs, kept so that each spell on duty starts a
+/// fresh broker and a fresh XMPP connection.
+struct Term {
+    client: Client,
+    commands: Arc<Commands>,
+    settings: BrokerSettings,
+    xmpp: XmppSettings,
+    metrics: DaemonMetrics,
+    service: ServiceManager,
+    reloads: Option<tokio::sync::watch::Receiver<Reload>>,
+}
+
+impl Term {
+    /// Logs in and relays until `shutdown` completes.
+    async fn run(&self, shutdown: impl Future<Output = ()>) -> Result<(), BrokerError> {
+        let mut settings = self.settings.clone();
+        if let Some(reloads) = &self.reloads {
+            // A reload received before this spell on duty applies from
+            // its start.
+            settings.staff = reloads.borrow().staff.clone();
+        }
+        let mut broker = Broker::new(self.client.clone(), Arc::clone(&self.commands), settings)
+            .with_service(self.service.clone())
+            .with_metrics(self.metrics.clone());
+        if let Some(reloads) = &self.reloads {
+            broker = broker.with_reloads(reloads.clone());
+        }
+        broker
+            .run(XmppConnection::start(&self.xmpp), shutdown)
+            .await
+    }
+
+    /// Stands by until this daemon holds the duty lease, relays while it
+    /// does, and stands by again when it loses it, until `shutdown`.
+    async fn run_on_duty_only(
+        &self,
+        duty: Duty,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), BrokerError> {
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => return Ok(()),
+                () = duty.claim() => {}
+            }
+            tracing::info!(holder = %duty.holder(), "on duty: took the duty lease; logging in to XMPP");
+            let mut stepped_down = None;
+            let on_duty = async {
+                tokio::select! {
+                    () = &mut shutdown => {}
+                    why = duty.keep() => stepped_down = Some(why),
+                }
+            };
+            let ran = self.run(on_duty).await;
+            match stepped_down {
+                Some(why) => {
+                    tracing::warn!(reason = %why, "stepped down: logged out of XMPP; standing by");
+                    if let Err(error) = ran {
+                        tracing::warn!(%error, "the broker had stopped");
+                    }
+                }
+                None => {
+                    duty.release().await;
+                    return ran;
+                }
+            }
+        }
+    }
+}
+
+/// Opens (creating or migrating) the configured store, with the
 /// configured message size limit.
-fn open_sqlite(config: &Config) -> Result<Arc<dyn Store>, DaemonError> {
-    let options = SqliteOptions {
-        limits: config.limits(),
-        ..SqliteOptions::default()
-    };
-    SqliteStore::open_with(&config.database, options)
-        .map(|store| Arc::new(store) as Arc<dyn Store>)
+fn open_store(config: &Config) -> Result<Arc<dyn Store>, DaemonError> {
+    config
+        .database
+        .open(config.limits())
         .map_err(|source| DaemonError::OpenStore {
-            path: config.database.clone(),
+            database: config.database.clone(),
             source,
         })
 }

@@ -2,9 +2,10 @@
 //! start-up plumbing; the daemon itself is the library's [`Daemon`].
 //!
 //! Exit status: 0 after SIGTERM or Ctrl-C (and for a valid
-//! `--check-config`), 1 when the daemon fails while running (or
-//! `--check-config` finds the configuration invalid), 2 when the
-//! configuration cannot be used.
+//! `--check-config`, or a finished `--copy-from-sqlite`), 1 when the
+//! daemon fails while running (or `--check-config` finds the
+//! configuration invalid, or the copy fails), 2 when the configuration
+//! cannot be used.
 
 use std::process::ExitCode;
 
@@ -24,7 +25,23 @@ fn main() -> ExitCode {
     };
     if cli.check_config {
         print!("{}", config.effective_settings());
+        println!(
+            "# role: {}",
+            seshatd::daemon::role_description(config.database.allows_standby())
+        );
         return ExitCode::SUCCESS;
+    }
+    if let Some(source) = &cli.copy_from_sqlite {
+        return match seshatd::copy::copy_from_sqlite(source, &config) {
+            Ok(report) => {
+                println!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("seshatd: {error}");
+                ExitCode::from(1)
+            }
+        };
     }
 
     // The configuration checked that the filter parses.

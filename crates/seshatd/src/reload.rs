@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use tokio::sync::mpsc;
+use tokio::sync::watch;
 
 use crate::broker::Reload;
 use crate::config::Config;
@@ -15,7 +15,10 @@ use crate::config::Config;
 pub type LogLevelSetter = Box<dyn Fn(&str) -> Result<(), String> + Send>;
 
 /// Listens for SIGHUP and, at each, reads `section` of `file` again and
-/// sends the broker its part; `log_level` (when given) gets the new level.
+/// publishes the broker's part (the receiver starts with `running`'s);
+/// `log_level` (when given) gets the new level. Only the latest reload
+/// matters, so a broker that starts later (a standby taking over) begins
+/// with it.
 /// The handler is installed before this returns, so a SIGHUP sent right
 /// after start-up is not lost (nor does it kill the process, as SIGHUP's
 /// default action would).
@@ -24,8 +27,10 @@ pub fn on_sighup(
     section: String,
     running: Config,
     log_level: Option<LogLevelSetter>,
-) -> std::io::Result<mpsc::Receiver<Reload>> {
-    let (sender, receiver) = mpsc::channel(4);
+) -> std::io::Result<watch::Receiver<Reload>> {
+    let (sender, receiver) = watch::channel(Reload {
+        staff: running.staff.clone(),
+    });
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -62,7 +67,7 @@ pub fn on_sighup(
                     staff: config.staff.clone(),
                 };
                 running = config;
-                if sender.send(reload).await.is_err() {
+                if sender.send(reload).is_err() {
                     break;
                 }
             }

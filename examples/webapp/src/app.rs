@@ -72,7 +72,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("seshat.js"), "").unwrap();
         let settings = Settings {
-            database: dir.path().join("seshat.db"),
+            database: seshat_client::Database::Sqlite(dir.path().join("seshat.db")),
             rate_limit_per_minute: 30,
             static_dir: dir.path().to_path_buf(),
             jquery_dir: dir.path().join("node_modules/jquery/dist"),

@@ -59,12 +59,11 @@ async fn run(arguments: Arguments) -> Result<(), String> {
     let settings =
         Settings::load(&arguments.config, &arguments.section).map_err(|error| error.to_string())?;
     app::check_assets(&settings).map_err(|error| error.to_string())?;
-    let client = Client::open(&settings.database).map_err(|error| {
-        format!(
-            "cannot open the database {}: {error}",
-            settings.database.display()
-        )
-    })?;
+    let store = settings
+        .database
+        .open(seshat_client::Limits::default())
+        .map_err(|error| format!("cannot open the database {}: {error}", settings.database))?;
+    let client = Client::from_store(store);
     let listener = tokio::net::TcpListener::bind(arguments.listen)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", arguments.listen))?;

@@ -7,7 +7,8 @@
 //!
 //! | key | default | meaning |
 //! |---|---|---|
-//! | `sqlitedb` | required | the database shared with `seshatd` |
+//! | `sqlitedb` | `sqlitedb` or `database` | the SQLite file shared with `seshatd` on this host |
+//! | `database` | `sqlitedb` or `database` | instead of `sqlitedb`, a PostgreSQL connection string (`postgresql://user:password@host/dbname?sslmode=require`) shared with `seshatd` and other web apps on any host |
 //! | `rate_limit_per_minute` | 30 | chat starts per visitor address and messages per chat, per minute; 0 = no limit |
 //! | `static_dir` | this repository's `static/`, else the package's `/usr/share/seshat/static` | where `chatstyle.css` and `seshat.js` are |
 //! | `jquery_dir` | this repository's `node_modules/jquery/dist`, else Debian's `/usr/share/javascript/jquery` | where `npm ci` (or `libjs-jquery`) put jQuery |
@@ -24,8 +25,8 @@
 use std::path::{Path, PathBuf};
 
 use axum::http::HeaderName;
-use seshat_client::settings::{keys, IniSection, Program, SettingsError};
-use seshat_client::StaffNames;
+use seshat_client::settings::{keys, read_database, IniSection, Program, SettingsError};
+use seshat_client::{Database, StaffNames};
 
 /// The repository the example was built from: the default home of the
 /// widget's files and of jQuery.
@@ -40,8 +41,8 @@ pub const DEBIAN_JQUERY_DIR: &str = "/usr/share/javascript/jquery";
 /// What the example app needs to run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// The SQLite database shared with the daemon (`sqlitedb`).
-    pub database: PathBuf,
+    /// The store shared with the daemon (`sqlitedb` or `database`).
+    pub database: Database,
     /// The size of the rate limits (`rate_limit_per_minute`).
     pub rate_limit_per_minute: u32,
     /// The widget's files (`static_dir`).
@@ -75,7 +76,7 @@ impl Settings {
     fn from_section(section: &IniSection) -> Result<Settings, SettingsError> {
         // Only for the typo check: the daemon's keys are its business.
         section.unread_keys(Program::WebApp)?;
-        let database = PathBuf::from(section.required(&keys::SQLITEDB)?.value);
+        let database = read_database(section)?;
         let rate_limit_per_minute = section
             .optional(&keys::RATE_LIMIT_PER_MINUTE, |value| {
                 value
@@ -179,7 +180,7 @@ mod tests {
                 .unwrap();
         assert_eq!(
             settings.database,
-            PathBuf::from("/var/lib/seshat/seshat.db")
+            Database::Sqlite(PathBuf::from("/var/lib/seshat/seshat.db"))
         );
         assert_eq!(
             settings.rate_limit_per_minute,
@@ -198,7 +199,7 @@ mod tests {
              max_message_bytes = 100\nlog_level = debug\nresource = desk\n",
         )
         .unwrap();
-        assert_eq!(settings.database, PathBuf::from("s.db"));
+        assert_eq!(settings.database, Database::Sqlite(PathBuf::from("s.db")));
         assert_eq!(
             error_text("[Seshat]\nsqlitedb = x\nseshat_jquery_dri = /srv\n"),
             "site.ini [Seshat] seshat_jquery_dri: not a Seshat setting (check the spelling)"
@@ -211,14 +212,20 @@ mod tests {
             "[Seshat]\nSQLITEDB = app.db\nSeshat_SqliteDB = seshat.db\nrate_limit_per_minute = 0\n",
         )
         .unwrap();
-        assert_eq!(settings.database, PathBuf::from("seshat.db"));
+        assert_eq!(
+            settings.database,
+            Database::Sqlite(PathBuf::from("seshat.db"))
+        );
         assert_eq!(settings.rate_limit_per_minute, 0);
     }
 
     #[test]
     fn values_are_literal() {
         let settings = parse("[Seshat]\nsqlitedb = C:\\data\\seshat.db\n").unwrap();
-        assert_eq!(settings.database, PathBuf::from("C:\\data\\seshat.db"));
+        assert_eq!(
+            settings.database,
+            Database::Sqlite(PathBuf::from("C:\\data\\seshat.db"))
+        );
     }
 
     #[test]

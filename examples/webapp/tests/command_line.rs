@@ -70,9 +70,42 @@ fn a_missing_key_is_a_one_line_error_and_a_failure() {
     assert_eq!(
         stderr,
         format!(
-            "seshat-webapp: {} [Seshat] sqlitedb: missing; set one of: sqlitedb, seshat_sqlitedb\n",
+            "seshat-webapp: {} [Seshat] sqlitedb: missing; set sqlitedb (an SQLite file) or \
+             database (a PostgreSQL connection string), either with a seshat_ prefix or without\n",
             config.display()
         )
+    );
+}
+
+#[test]
+fn a_postgresql_password_never_reaches_the_output_even_when_refused() {
+    let postgres = seshat_testkit::Postgres::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = postgres
+        .url()
+        .replacen(postgres.password(), "hunter2-wrong", 1);
+    let config = write_config(dir.path(), &format!("[Seshat]\ndatabase = {wrong}\n"));
+    let output = Command::new(BINARY)
+        .arg(&config)
+        .arg("Seshat")
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stderr.contains("seshat-webapp: cannot open the database postgresql://")
+            && stderr.contains(":***@127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("password authentication failed"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("hunter2") && !stdout.contains("hunter2"),
+        "{stderr}"
     );
 }
 

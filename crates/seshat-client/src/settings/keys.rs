@@ -70,6 +70,11 @@ pub const SQLITEDB: Key = Key {
     names: &["sqlitedb"],
     read_by: BOTH,
 };
+/// The PostgreSQL database both programs share, instead of `sqlitedb`.
+pub const DATABASE: Key = Key {
+    names: &["database"],
+    read_by: BOTH,
+};
 /// Where the daemon connects.
 pub const SERVER: Key = Key {
     names: &["server"],
@@ -185,6 +190,7 @@ pub const ALL: &[&Key] = &[
     &PASSWORD,
     &LOCALUSERS,
     &SQLITEDB,
+    &DATABASE,
     &SERVER,
     &TLS,
     &TLS_CA_FILE,

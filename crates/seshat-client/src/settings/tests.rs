@@ -154,3 +154,56 @@ proptest::proptest! {
         proptest::prop_assert_eq!(value(&section, &keys::PASSWORD), Some(written.as_str()));
     }
 }
+
+fn database_of(text: &str) -> Result<crate::Database, String> {
+    read_database(&section(text)).map_err(|error| error.to_string())
+}
+
+#[test]
+fn the_database_is_an_sqlite_file_or_a_postgresql_url_never_both() {
+    assert_eq!(
+        database_of("[Seshat]\nsqlitedb = seshat.db\n"),
+        Ok(crate::Database::Sqlite("seshat.db".into()))
+    );
+    let postgres = database_of("[Seshat]\nseshat_database = postgresql://s:pw@db/chat\n").unwrap();
+    assert_eq!(
+        postgres.to_string(),
+        "postgresql://s:***@db:5432/chat?sslmode=prefer"
+    );
+    assert_eq!(
+        database_of("[Seshat]\nsqlitedb = s.db\nDatabase = postgresql://s:pw@db/chat\n"),
+        Err(
+            "site.ini [Seshat] Database: is set together with sqlitedb; set only one: \
+             sqlitedb for an SQLite file, or Database for a PostgreSQL database"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        database_of("[Seshat]\n"),
+        Err(
+            "site.ini [Seshat] sqlitedb: missing; set sqlitedb (an SQLite file) or database \
+             (a PostgreSQL connection string), either with a seshat_ prefix or without"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        database_of("[Seshat]\ndatabase =\n"),
+        Err("site.ini [Seshat] database: is empty".to_owned())
+    );
+}
+
+#[test]
+fn a_refused_database_url_never_shows_its_password() {
+    for written in [
+        "postgresql://seshat:hunter2@db/chat?sslmode=sometimes",
+        "host=db password=hunter2 colour=blue",
+        "hunter2",
+    ] {
+        let error = database_of(&format!("[Seshat]\ndatabase = {written}\n")).unwrap_err();
+        assert!(
+            error.starts_with("site.ini [Seshat] database: not a PostgreSQL connection string"),
+            "{error}"
+        );
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+}

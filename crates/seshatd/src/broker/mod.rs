@@ -174,7 +174,7 @@ pub struct Broker {
     /// Whether readiness was announced (at the first login).
     announced_ready: bool,
     /// Reloaded settings, when someone sends them.
-    reloads: Option<tokio::sync::mpsc::Receiver<Reload>>,
+    reloads: Option<tokio::sync::watch::Receiver<Reload>>,
     /// What `/metrics` shows.
     metrics: DaemonMetrics,
     /// When each staff-bound message in flight was committed, for the
@@ -184,10 +184,14 @@ pub struct Broker {
 
 impl Broker {
     /// A broker on `store` with `commands`, before any connection.
-    pub fn new(store: Client, commands: Commands, settings: BrokerSettings) -> Self {
+    pub fn new(
+        store: Client,
+        commands: impl Into<Arc<Commands>>,
+        settings: BrokerSettings,
+    ) -> Self {
         Broker {
             store,
-            commands: Arc::new(commands),
+            commands: commands.into(),
             presence: StaffPresence::new(settings.staff.iter().cloned()),
             settings,
             session: None,
@@ -219,8 +223,10 @@ impl Broker {
         self
     }
 
-    /// Applies each [`Reload`] that arrives on `reloads`.
-    pub fn with_reloads(mut self, reloads: tokio::sync::mpsc::Receiver<Reload>) -> Self {
+    /// Applies each [`Reload`] published on `reloads` from now on (the
+    /// current one is taken as already applied).
+    pub fn with_reloads(mut self, mut reloads: tokio::sync::watch::Receiver<Reload>) -> Self {
+        reloads.mark_unchanged();
         self.reloads = Some(reloads);
         self
     }
@@ -799,9 +805,12 @@ async fn tick(watchdog: &mut Option<tokio::time::Interval>) {
 }
 
 /// The next reload, `None` once its sender is gone; never without one.
-async fn next_reload(reloads: &mut Option<tokio::sync::mpsc::Receiver<Reload>>) -> Option<Reload> {
+async fn next_reload(reloads: &mut Option<tokio::sync::watch::Receiver<Reload>>) -> Option<Reload> {
     match reloads {
-        Some(reloads) => reloads.recv().await,
+        Some(reloads) => match reloads.changed().await {
+            Ok(()) => Some(reloads.borrow_and_update().clone()),
+            Err(_) => None,
+        },
         None => std::future::pending().await,
     }
 }

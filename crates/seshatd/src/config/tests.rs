@@ -48,7 +48,10 @@ fn the_original_seed_file_reads_with_every_default() {
         config.staff,
         vec![jid("joe@example.com"), jid("bob@example.com")]
     );
-    assert_eq!(config.database, Path::new("seshat.db"));
+    assert_eq!(
+        config.database,
+        Database::Sqlite(PathBuf::from("seshat.db"))
+    );
     assert_eq!(
         config.server,
         ServerAddress {
@@ -87,7 +90,10 @@ fn every_spelling_of_the_account_keys_is_accepted() {
         assert_eq!(config.account, jid("bot@example.com"), "{user_key}");
         assert_eq!(config.password.expose(), "pw", "{password_key}");
         assert_eq!(config.staff, vec![jid("joe@example.com")]);
-        assert_eq!(config.database, Path::new("/tmp/s.db"));
+        assert_eq!(
+            config.database,
+            Database::Sqlite(PathBuf::from("/tmp/s.db"))
+        );
     }
 }
 
@@ -110,7 +116,10 @@ seshat_server = xmpp.example.com:5223
     assert_eq!(config.account, jid("seshat@example.com"));
     assert_eq!(config.password.expose(), "bot-secret");
     assert_eq!(config.staff, vec![jid("joe@example.com")]);
-    assert_eq!(config.database, Path::new("seshat.db"));
+    assert_eq!(
+        config.database,
+        Database::Sqlite(PathBuf::from("seshat.db"))
+    );
     assert_eq!(config.server.to_string(), "xmpp.example.com:5223");
     assert!(config.ignored_keys.is_empty());
 }
@@ -260,6 +269,33 @@ fn the_password_never_shows_in_debug_or_in_the_effective_settings() {
 }
 
 #[test]
+fn a_postgresql_database_is_shown_without_its_password_and_never_beside_sqlitedb() {
+    let with_postgres = SEED_000.replace(
+        "sqlitedb = seshat.db",
+        "database = postgresql://seshat:hunter2@db.example.com/chat?sslmode=require",
+    );
+    let config = parse(&with_postgres).unwrap();
+    let settings = config.effective_settings();
+    assert!(
+        settings.contains(
+            "\ndatabase = postgresql://seshat:***@db.example.com:5432/chat?sslmode=require\n"
+        ),
+        "{settings}"
+    );
+    assert!(!settings.contains("sqlitedb"), "{settings}");
+    for shown in [settings, format!("{config:?}"), format!("{config:#?}")] {
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+    assert_eq!(
+        error_text(&format!(
+            "{SEED_000}seshat_database = postgresql://db/chat\n"
+        )),
+        "seshat.ini [Seshat] seshat_database: is set together with sqlitedb; set only one: \
+         sqlitedb for an SQLite file, or seshat_database for a PostgreSQL database"
+    );
+}
+
+#[test]
 fn the_effective_settings_list_every_key() {
     let config = parse(&format!(
         "{SEED_000}staff_names = joe@example.com = Joe\npresence_settle = 0.25\n"
@@ -389,7 +425,8 @@ fn each_missing_required_key_is_named_with_its_spellings() {
         ),
         (
             "sqlitedb",
-            "seshat.ini [Seshat] sqlitedb: missing; set one of: sqlitedb, seshat_sqlitedb",
+            "seshat.ini [Seshat] sqlitedb: missing; set sqlitedb (an SQLite file) or database \
+             (a PostgreSQL connection string), either with a seshat_ prefix or without",
         ),
     ] {
         assert_eq!(error_text(&seed_with(key, "")), message);
@@ -495,7 +532,10 @@ xmpppassword = mypassword
             jid("bob@customerservice.example.com")
         ]
     );
-    assert_eq!(config.database, Path::new("/tmp/seshat.db"));
+    assert_eq!(
+        config.database,
+        Database::Sqlite(PathBuf::from("/tmp/seshat.db"))
+    );
 }
 
 /// The sample file shipped at the repository root.
@@ -507,7 +547,10 @@ fn sample_file() -> PathBuf {
 fn the_sample_file_is_valid() {
     let config = Config::load(&sample_file(), DEFAULT_SECTION).unwrap();
     assert_eq!(config.account, jid("webchat@example.com"));
-    assert_eq!(config.database, Path::new("/var/lib/seshat/seshat.db"));
+    assert_eq!(
+        config.database,
+        Database::Sqlite(PathBuf::from("/var/lib/seshat/seshat.db"))
+    );
     assert!(config.ignored_keys.is_empty());
     assert!(config.web_app_keys.is_empty());
 }

@@ -142,6 +142,39 @@ fn a_database_that_cannot_be_opened_is_reported_and_exits_1() {
     assert!(stderr.contains("no such directory"), "{stderr}");
 }
 
+#[test]
+fn a_postgresql_database_is_checked_shown_and_refused_without_its_password() {
+    let postgres = seshat_testkit::Postgres::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = postgres
+        .url()
+        .replacen(postgres.password(), "hunter2-wrong", 1);
+    let text = GOOD.replace(
+        "sqlitedb = /tmp/seshat-cli-test.db",
+        &format!("database = {wrong}"),
+    ) + "log_level = trace\n";
+    let config = write(&dir, "seshat.ini", &text);
+
+    let (code, stdout, stderr) = check_config(&config);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    let shown = format!(
+        "database = postgresql://seshat:***@127.0.0.1:{}/",
+        postgres.port()
+    );
+    assert!(stdout.contains(&shown), "{stdout}");
+
+    let (code, stdout, stderr) = run_seshatd(&[config.as_os_str(), OsStr::new("Seshat")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("password authentication failed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(":***@127.0.0.1:"), "{stderr}");
+    for output in [&stdout, &stderr] {
+        assert!(!output.contains("hunter2"), "{output}");
+    }
+}
+
 #[tokio::test]
 async fn logs_hold_neither_the_password_nor_message_bodies_at_info() {
     let mut rig = Rig::builder()
