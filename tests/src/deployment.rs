@@ -39,6 +39,11 @@ impl Running {
 
     /// Sends SIGTERM and waits for a clean exit.
     pub fn stop(mut self) {
+        self.terminate();
+    }
+
+    /// Sends SIGTERM and waits for a clean exit, keeping the guard.
+    pub fn terminate(&mut self) {
         let sent = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -200,6 +205,11 @@ impl Deployment {
     /// stands by while the first is on duty.
     pub fn start_another_daemon(&self, name: &str) -> Running {
         start_daemon(&self.config, &self.dir.path().join(format!("{name}.log")))
+    }
+
+    /// Stops the (first) daemon with SIGTERM and waits for a clean exit.
+    pub fn stop_daemon(&mut self) {
+        self.daemon.terminate();
     }
 
     /// Kills the web application outright, as a crash would.

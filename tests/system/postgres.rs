@@ -188,3 +188,74 @@ async fn every_process_recovers_when_postgresql_restarts_mid_chat() {
         deployment.logs()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_cut_off_from_postgresql_logs_out_of_xmpp_until_it_is_back() {
+    let postgres = Postgres::start().expect("start PostgreSQL");
+    let deployment = Deployment::start_on_postgres(&["alice"], &postgres.url());
+    let mut alice = alice_at_her_desk(&deployment).await;
+    let bot = deployment.prosody.jid("bot");
+    alice.subscribe_to(&bot).await.unwrap();
+    alice
+        .wait_for_available_from(&bot, DEADLINE)
+        .await
+        .expect("alice sees the bot online");
+    let site = deployment.url.clone();
+    let mut visitor = chat_with_alice(&deployment, &mut alice, &site, "Is the shop open?").await;
+
+    // Without the database the daemon cannot renew its lease: a standby
+    // elsewhere may be taking over, so it must leave XMPP to it.
+    postgres.stop().expect("stop PostgreSQL");
+    alice
+        .wait_for_presence("the bot goes offline", DEADLINE, |presence| {
+            !presence.is_available() && presence.from_bare() == bot
+        })
+        .await
+        .unwrap_or_else(|error| panic!("{error}\n{}", deployment.logs()));
+    wait_until(DEADLINE, "the daemon says it stepped down", || {
+        deployment.daemon.log().contains("stepped down")
+    });
+
+    postgres.start_again().expect("start PostgreSQL again");
+    alice
+        .wait_for_available_from(&bot, DEADLINE)
+        .await
+        .unwrap_or_else(|error| panic!("{error}\n{}", deployment.logs()));
+    visitor.say("Hello again").await;
+    alice_receives(&deployment, &mut alice, "Hello again").await;
+    alice.send_chat(&bot, "Yes, until six").await.unwrap();
+    visitor.wait_for("Yes, until six").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_stopped_cleanly_hands_over_to_the_standby_at_once() {
+    let url = Postgres::shared()
+        .create_database("clean_handover")
+        .expect("create a database");
+    let mut deployment = Deployment::start_on_postgres(&["alice"], &url);
+    wait_until(DEADLINE, "the first daemon goes on duty", || {
+        deployment.daemon.log().contains(ON_DUTY)
+    });
+    let standby = deployment.start_another_daemon("seshatd-standby");
+    wait_until(DEADLINE, "the second daemon stands by", || {
+        standby.log().contains(STANDING_BY)
+    });
+    let mut alice = alice_at_her_desk(&deployment).await;
+    let bot = deployment.prosody.jid("bot");
+    let site = deployment.url.clone();
+    let mut visitor = chat_with_alice(&deployment, &mut alice, &site, "Do you ship abroad?").await;
+
+    let stopped_at = Instant::now();
+    deployment.stop_daemon();
+    wait_until(DEADLINE, "the standby goes on duty", || {
+        standby.log().contains(ON_DUTY)
+    });
+    eprintln!(
+        "after SIGTERM, the standby went on duty {:?} later",
+        stopped_at.elapsed()
+    );
+    visitor.say("To Norway").await;
+    alice_receives(&deployment, &mut alice, "To Norway").await;
+    alice.send_chat(&bot, "Yes, we do").await.unwrap();
+    visitor.wait_for("Yes, we do").await;
+}

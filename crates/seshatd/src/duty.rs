@@ -131,17 +131,20 @@ impl Duty {
         renewals.tick().await;
         let mut renewed_at = Instant::now();
         loop {
-            renewals.tick().await;
+            // Stepping down is due at a fixed moment, whether or not a
+            // renewal is under way then.
+            tokio::select! {
+                _ = renewals.tick() => {}
+                () = tokio::time::sleep_until(renewed_at + STEP_DOWN_AFTER) => {
+                    return StepDown::Unrenewed;
+                }
+            }
             let sent_at = Instant::now();
-            let step_down_at = renewed_at + STEP_DOWN_AFTER;
-            match tokio::time::timeout_at(step_down_at, self.try_claim()).await {
+            match tokio::time::timeout_at(renewed_at + STEP_DOWN_AFTER, self.try_claim()).await {
                 Ok(Ok(true)) => renewed_at = sent_at,
                 Ok(Ok(false)) => return StepDown::TakenOver,
                 Ok(Err(error)) => tracing::warn!(%error, "could not renew the duty lease"),
-                Err(_) => {}
-            }
-            if Instant::now() >= renewed_at + STEP_DOWN_AFTER {
-                return StepDown::Unrenewed;
+                Err(_) => return StepDown::Unrenewed,
             }
         }
     }

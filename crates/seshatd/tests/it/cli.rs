@@ -175,6 +175,87 @@ fn a_postgresql_database_is_checked_shown_and_refused_without_its_password() {
     }
 }
 
+#[test]
+fn check_config_names_the_role_the_store_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = write(&dir, "sqlite.ini", GOOD);
+    let (_, stdout, _) = check_config(&sqlite);
+    assert!(
+        stdout.contains("# role: always on duty (an SQLite store has no standby)\n"),
+        "{stdout}"
+    );
+    let postgres = write(
+        &dir,
+        "postgres.ini",
+        &GOOD.replace(
+            "sqlitedb = /tmp/seshat-cli-test.db",
+            "database = postgresql://seshat@db.example.com/seshat",
+        ),
+    );
+    let (_, stdout, _) = check_config(&postgres);
+    assert!(
+        stdout.contains("# role: on duty while it holds the store's duty lease, standing by"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn copy_from_sqlite_moves_a_site_once_and_refuses_a_second_time() {
+    let postgres = seshat_testkit::Postgres::shared();
+    let target = postgres.create_database("cli_copy").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("old.db");
+    let token = {
+        let store = seshat_client::SqliteStore::open(&source).unwrap();
+        let chat = store.start_chat("Visitor", Some("Hello")).unwrap();
+        store
+            .send_from_visitor(&chat.token, "Anyone there?")
+            .unwrap();
+        chat.token
+    };
+    let config = write(
+        &dir,
+        "seshat.ini",
+        &GOOD.replace(
+            "sqlitedb = /tmp/seshat-cli-test.db",
+            &format!("database = {target}"),
+        ),
+    );
+    let copy = |config: &std::path::Path| {
+        run_seshatd(&[
+            OsStr::new("--copy-from-sqlite"),
+            source.as_os_str(),
+            config.as_os_str(),
+        ])
+    };
+    let (code, stdout, stderr) = copy(&config);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "1 chats, 1 messages to staff, 2 messages to visitors, 0 presence rows\n"
+    );
+    let copied = seshat_client::PostgresStore::open(&target.parse().unwrap()).unwrap();
+    use seshat_client::Store as _;
+    // The visitor's token goes on working on the new store.
+    let chat = copied.chat_by_token(&token).unwrap();
+    assert_eq!(chat.start_message.as_deref(), Some("Hello"));
+
+    let (code, stdout, stderr) = copy(&config);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.contains("the target database is not empty"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(postgres.password()), "{stderr}");
+
+    let (code, _, stderr) = copy(&write(&dir, "sqlite.ini", GOOD));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("the copy goes into the PostgreSQL database named by `database`"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test]
 async fn logs_hold_neither_the_password_nor_message_bodies_at_info() {
     let mut rig = Rig::builder()
