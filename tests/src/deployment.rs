@@ -116,10 +116,11 @@ impl Deployment {
         Deployment::start_on(staff, extra, None)
     }
 
-    /// Like [`Deployment::start`], with both programs on the PostgreSQL
-    /// database at `url` (`database = url`) instead of an SQLite file.
-    pub fn start_on_postgres(staff: &[&str], url: &str) -> Deployment {
-        Deployment::start_on(staff, "", Some(url))
+    /// Like [`Deployment::start_with_settings`], with both programs on
+    /// the PostgreSQL database at `url` (`database = url`) instead of an
+    /// SQLite file.
+    pub fn start_on_postgres(staff: &[&str], url: &str, extra: &str) -> Deployment {
+        Deployment::start_on(staff, extra, Some(url))
     }
 
     fn start_on(staff: &[&str], extra: &str, postgres: Option<&str>) -> Deployment {

@@ -68,11 +68,22 @@ impl HttpVisitor {
         }
     }
 
+    /// The same chat in a second tab, on the web app at `site`: it shares
+    /// the token, and sees messages from the newest this one has seen.
+    pub fn also_on(&self, site: &str) -> HttpVisitor {
+        HttpVisitor {
+            http: self.http.clone(),
+            site: site.to_owned(),
+            token: self.token.clone(),
+            last_id: self.last_id,
+            received: Vec::new(),
+        }
+    }
+
     /// Long-polls until a message with exactly `text` arrives, and returns
-    /// how long it waited.
-    pub async fn wait_for(&mut self, text: &str) -> Duration {
-        let started = Instant::now();
-        let give_up_at = started + DEADLINE;
+    /// when its answer was read.
+    pub async fn wait_for(&mut self, text: &str) -> Instant {
+        let give_up_at = Instant::now() + DEADLINE;
         while Instant::now() < give_up_at {
             let response = self
                 .http
@@ -95,7 +106,7 @@ impl HttpVisitor {
                 self.received.push(message);
             }
             if arrived {
-                return started.elapsed();
+                return Instant::now();
             }
         }
         panic!("{text:?} never arrived; got {:?}", self.received);

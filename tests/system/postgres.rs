@@ -71,7 +71,7 @@ async fn a_visitor_starts_on_one_web_app_and_hears_staff_on_another() {
     let url = Postgres::shared()
         .create_database("two_web_apps")
         .expect("create a database");
-    let deployment = Deployment::start_on_postgres(&["alice"], &url);
+    let deployment = Deployment::start_on_postgres(&["alice"], &url, "");
     let metrics_port = free_port().unwrap();
     let (second_app, second_url) = deployment.start_another_webapp(
         "webapp-b",
@@ -84,8 +84,9 @@ async fn a_visitor_starts_on_one_web_app_and_hears_staff_on_another() {
         chat_with_alice(&deployment, &mut alice, &deployment.url, "Hello from app A").await;
     visitor.move_to(&second_url);
     let waiting = tokio::spawn(async move {
-        let waited = visitor.wait_for("Hello from staff").await;
-        (visitor, waited)
+        let started = Instant::now();
+        let arrived = visitor.wait_for("Hello from staff").await;
+        (visitor, arrived - started)
     });
     // Only once the long poll on app B is parked does alice answer, so the
     // reply has to wake it.
@@ -110,7 +111,7 @@ async fn the_standby_daemon_takes_over_when_the_one_on_duty_is_killed() {
     let url = Postgres::shared()
         .create_database("failover")
         .expect("create a database");
-    let mut deployment = Deployment::start_on_postgres(&["alice"], &url);
+    let mut deployment = Deployment::start_on_postgres(&["alice"], &url, "");
     wait_until(DEADLINE, "the first daemon goes on duty", || {
         deployment.daemon.log().contains(ON_DUTY)
     });
@@ -158,7 +159,7 @@ async fn the_standby_daemon_takes_over_when_the_one_on_duty_is_killed() {
 async fn every_process_recovers_when_postgresql_restarts_mid_chat() {
     // A cluster of its own: the others' tests must not see it restart.
     let postgres = Postgres::start().expect("start PostgreSQL");
-    let deployment = Deployment::start_on_postgres(&["alice"], &postgres.url());
+    let deployment = Deployment::start_on_postgres(&["alice"], &postgres.url(), "");
     let mut alice = alice_at_her_desk(&deployment).await;
     let bot = deployment.prosody.jid("bot");
     let site = deployment.url.clone();
@@ -192,7 +193,7 @@ async fn every_process_recovers_when_postgresql_restarts_mid_chat() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_daemon_cut_off_from_postgresql_logs_out_of_xmpp_until_it_is_back() {
     let postgres = Postgres::start().expect("start PostgreSQL");
-    let deployment = Deployment::start_on_postgres(&["alice"], &postgres.url());
+    let deployment = Deployment::start_on_postgres(&["alice"], &postgres.url(), "");
     let mut alice = alice_at_her_desk(&deployment).await;
     let bot = deployment.prosody.jid("bot");
     alice.subscribe_to(&bot).await.unwrap();
@@ -232,7 +233,7 @@ async fn a_daemon_stopped_cleanly_hands_over_to_the_standby_at_once() {
     let url = Postgres::shared()
         .create_database("clean_handover")
         .expect("create a database");
-    let mut deployment = Deployment::start_on_postgres(&["alice"], &url);
+    let mut deployment = Deployment::start_on_postgres(&["alice"], &url, "");
     wait_until(DEADLINE, "the first daemon goes on duty", || {
         deployment.daemon.log().contains(ON_DUTY)
     });

@@ -14,7 +14,11 @@
 //!
 //! ```text
 //! cargo bench -p seshatd --bench relay
+//! SESHAT_BENCH_STORE=postgres cargo bench -p seshatd --bench relay
 //! ```
+//!
+//! The second runs the same on a private PostgreSQL cluster with its
+//! default durability (`database = ...`) instead of an SQLite file.
 //!
 //! Everything shares the machine's cores: the figures are for the whole
 //! system (Prosody, daemon, 200 clients and the web side), not for the
@@ -35,7 +39,7 @@ use open_chats::open_accepted_chats;
 use seshat_client::{ChatToken, Client, Subscription, Topic};
 use seshat_testkit::latency::millis;
 use seshat_testkit::usage::{cpu_seconds, memory};
-use seshat_testkit::{BareJid, Latencies, StaffClient};
+use seshat_testkit::{BareJid, Latencies, Postgres, StaffClient};
 
 /// Staff members, each in one chat: the concurrent chats of the throughput run.
 const STAFF: usize = 200;
@@ -62,8 +66,17 @@ fn main() {
 async fn run() {
     let names: Vec<String> = (0..STAFF).map(|i| format!("s{i}_")).collect();
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let postgres = match std::env::var("SESHAT_BENCH_STORE").as_deref() {
+        Ok("postgres") => Some(Postgres::start_durable().expect("start PostgreSQL")),
+        Ok("sqlite") | Err(_) => None,
+        Ok(other) => panic!("SESHAT_BENCH_STORE={other}: use sqlite or postgres"),
+    };
     eprintln!("setting up: {STAFF} staff accounts, {OPEN_CHATS} open chats...");
-    let mut rig = Rig::builder()
+    let mut builder = Rig::builder();
+    if let Some(postgres) = &postgres {
+        builder = builder.on_postgres(&postgres.url());
+    }
+    let mut rig = builder
         .staff(&name_refs)
         .strangers(&["hopa", "hopb"])
         .setting("log_level", "info")
@@ -130,6 +143,15 @@ async fn run() {
     let clients_cpu = after[2] - before[2];
     let memory = memory(pid).expect("the daemon's memory");
 
+    println!();
+    println!(
+        "Store: {}",
+        if postgres.is_some() {
+            "PostgreSQL (a private cluster on loopback, default durability)"
+        } else {
+            "SQLite"
+        }
+    );
     println!();
     println!("| measurement, lone messages | p50 | p90 | p99 | max | mean |");
     println!("|---|---|---|---|---|---|");

@@ -67,6 +67,8 @@ pub struct RigBuilder<S: XmppServer = Prosody> {
     /// `staff_names` entries: staff user name and display name.
     names: Vec<(String, String)>,
     start_daemon: bool,
+    /// The PostgreSQL database to use instead of an SQLite file.
+    postgres: Option<String>,
 }
 
 impl<S: XmppServer> RigBuilder<S> {
@@ -93,6 +95,14 @@ impl<S: XmppServer> RigBuilder<S> {
     #[allow(dead_code)] // Only the TLS binary (`tests/tls.rs`) relies on a default.
     pub fn without_setting(mut self, key: &str) -> Self {
         self.omitted.push(key.to_owned());
+        self
+    }
+
+    /// Puts the store in the PostgreSQL database at `url` (`database =
+    /// url`) instead of an SQLite file.
+    #[allow(dead_code)] // Only the benchmarks choose PostgreSQL.
+    pub fn on_postgres(mut self, url: &str) -> Self {
+        self.postgres = Some(url.to_owned());
         self
     }
 
@@ -137,7 +147,10 @@ impl<S: XmppServer> RigBuilder<S> {
             ("username".into(), self.prosody.jid(&bot_user).to_string()),
             ("password".into(), PASSWORD.into()),
             ("localusers".into(), localusers.join(", ")),
-            ("sqlitedb".into(), database.display().to_string()),
+            match &self.postgres {
+                Some(url) => ("database".into(), url.clone()),
+                None => ("sqlitedb".into(), database.display().to_string()),
+            },
             ("server".into(), self.prosody.addr()),
             (
                 "tls".into(),
@@ -173,7 +186,14 @@ impl<S: XmppServer> RigBuilder<S> {
         let config = dir.path().join("seshat.ini");
         std::fs::write(&config, text).expect("write the configuration");
 
-        let web = Client::open(&database).expect("open the database");
+        let web = match &self.postgres {
+            Some(url) => Client::from_store(
+                seshat_client::Database::Postgres(url.parse().expect("a PostgreSQL URL"))
+                    .open(seshat_client::Limits::default())
+                    .expect("open the database"),
+            ),
+            None => Client::open(&database).expect("open the database"),
+        };
         let mut rig = Rig {
             prosody: self.prosody,
             tag,
@@ -205,7 +225,7 @@ pub struct Rig<S: XmppServer = Prosody> {
     dir: TempDir,
     /// The configuration file.
     pub config: PathBuf,
-    /// The database file.
+    /// The database file (unused on a rig [`RigBuilder::on_postgres`]).
     pub database: PathBuf,
     /// The web application's side of the database.
     pub web: Client,
@@ -448,6 +468,7 @@ impl<S: XmppServer> RigBuilder<S> {
             omitted: Vec::new(),
             names: Vec::new(),
             start_daemon: true,
+            postgres: None,
         }
     }
 }
