@@ -15,7 +15,7 @@ use seshat_testkit::metrics::{scrape_until, value};
 use seshat_testkit::ports::free_port;
 use seshat_testkit::{wait_until, Postgres, StaffClient};
 
-use seshat_system_tests::deployment::{Deployment, DEADLINE, PASSWORD};
+use seshat_system_tests::deployment::{Deployment, Running, DEADLINE, PASSWORD};
 use seshat_system_tests::http_visitor::HttpVisitor;
 
 /// What the daemon logs when it takes the duty lease.
@@ -66,6 +66,23 @@ async fn alice_receives(deployment: &Deployment, alice: &mut StaffClient, text: 
     assert_eq!(message.body, text);
 }
 
+/// A deployment on a new database `name` of the shared cluster, its
+/// daemon on duty, and a second daemon standing by.
+fn on_duty_and_standing_by(name: &str) -> (Deployment, Running) {
+    let url = Postgres::shared()
+        .create_database(name)
+        .expect("create a database");
+    let deployment = Deployment::start_on_postgres(&["alice"], &url, "");
+    wait_until(DEADLINE, "the first daemon goes on duty", || {
+        deployment.daemon.log().contains(ON_DUTY)
+    });
+    let standby = deployment.start_another_daemon("seshatd-standby");
+    wait_until(DEADLINE, "the second daemon stands by", || {
+        standby.log().contains(STANDING_BY)
+    });
+    (deployment, standby)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_starts_on_one_web_app_and_hears_staff_on_another() {
     let url = Postgres::shared()
@@ -108,17 +125,7 @@ async fn a_visitor_starts_on_one_web_app_and_hears_staff_on_another() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_standby_daemon_takes_over_when_the_one_on_duty_is_killed() {
-    let url = Postgres::shared()
-        .create_database("failover")
-        .expect("create a database");
-    let mut deployment = Deployment::start_on_postgres(&["alice"], &url, "");
-    wait_until(DEADLINE, "the first daemon goes on duty", || {
-        deployment.daemon.log().contains(ON_DUTY)
-    });
-    let standby = deployment.start_another_daemon("seshatd-standby");
-    wait_until(DEADLINE, "the second daemon stands by", || {
-        standby.log().contains(STANDING_BY)
-    });
+    let (mut deployment, standby) = on_duty_and_standing_by("failover");
     let mut alice = alice_at_her_desk(&deployment).await;
     let bot = deployment.prosody.jid("bot");
     let site = deployment.url.clone();
@@ -230,17 +237,7 @@ async fn a_daemon_cut_off_from_postgresql_logs_out_of_xmpp_until_it_is_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_daemon_stopped_cleanly_hands_over_to_the_standby_at_once() {
-    let url = Postgres::shared()
-        .create_database("clean_handover")
-        .expect("create a database");
-    let mut deployment = Deployment::start_on_postgres(&["alice"], &url, "");
-    wait_until(DEADLINE, "the first daemon goes on duty", || {
-        deployment.daemon.log().contains(ON_DUTY)
-    });
-    let standby = deployment.start_another_daemon("seshatd-standby");
-    wait_until(DEADLINE, "the second daemon stands by", || {
-        standby.log().contains(STANDING_BY)
-    });
+    let (mut deployment, standby) = on_duty_and_standing_by("clean_handover");
     let mut alice = alice_at_her_desk(&deployment).await;
     let bot = deployment.prosody.jid("bot");
     let site = deployment.url.clone();
