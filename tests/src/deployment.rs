@@ -188,6 +188,22 @@ impl Deployment {
         SeshatClient::from_store(store)
     }
 
+    /// Waits, through `store`, until the daemon counts some staff member
+    /// available; fails the test with both programs' logs if none becomes so.
+    pub async fn wait_until_staff_available(&self, store: &SeshatClient) {
+        let available = store
+            .wait_for(seshat_client::Topic::Availability, DEADLINE, |store| {
+                Ok(store.is_available()?.then_some(()))
+            })
+            .await
+            .expect("read availability");
+        assert!(
+            available.is_some(),
+            "no staff member became available:\n{}",
+            self.logs()
+        );
+    }
+
     /// Starts another `seshat-webapp` (another host, as far as it can
     /// tell) on a copy of the ini file with `extra` lines added, and
     /// returns it with its URL.

@@ -7,7 +7,7 @@
 //! screenshots in `tests/browser/screenshots/`.
 
 use fantoccini::Locator;
-use seshat_client::{Client as SeshatClient, Topic};
+use seshat_client::Client as SeshatClient;
 use seshat_testkit::StaffClient;
 
 use seshat_system_tests::browser::{
@@ -63,17 +63,7 @@ async fn a_visitor_and_a_staff_member_chat_through_the_widget() {
         .await
         .expect("alice logs in");
     let store = SeshatClient::open(&deployment.database).expect("open the shared database");
-    let available = store
-        .wait_for(Topic::Availability, DEADLINE, |store| {
-            Ok(store.is_available()?.then_some(()))
-        })
-        .await
-        .expect("read availability");
-    assert!(
-        available.is_some(),
-        "alice never became available:\n{}",
-        deployment.logs()
-    );
+    deployment.wait_until_staff_available(&store).await;
     browser.refresh().await.expect("reload the page");
     run(&browser, record_dialogs).await;
     wait_for_shown_box(&browser, "the widget shows itself once staff are available").await;

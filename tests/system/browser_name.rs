@@ -8,7 +8,7 @@
 //! Needs what the long-poll browser test needs (see `browser`).
 
 use fantoccini::{Client as Browser, Locator};
-use seshat_client::{Client as SeshatClient, Topic};
+use seshat_client::Client as SeshatClient;
 use seshat_testkit::StaffClient;
 
 use seshat_system_tests::browser::{
@@ -31,17 +31,7 @@ async fn alice_available(deployment: &Deployment) -> StaffClient {
         .await
         .expect("alice logs in");
     let store = SeshatClient::open(&deployment.database).expect("open the shared database");
-    let available = store
-        .wait_for(Topic::Availability, DEADLINE, |store| {
-            Ok(store.is_available()?.then_some(()))
-        })
-        .await
-        .expect("read availability");
-    assert!(
-        available.is_some(),
-        "alice never became available:\n{}",
-        deployment.logs()
-    );
+    deployment.wait_until_staff_available(&store).await;
     alice
 }
 

@@ -10,7 +10,6 @@
 
 use std::time::Instant;
 
-use seshat_client::Topic;
 use seshat_testkit::metrics::{scrape_until, value};
 use seshat_testkit::ports::free_port;
 use seshat_testkit::{wait_until, Postgres, StaffClient};
@@ -29,17 +28,7 @@ async fn alice_at_her_desk(deployment: &Deployment) -> StaffClient {
         .await
         .expect("alice logs in");
     let store = deployment.open_store();
-    let available = store
-        .wait_for(Topic::Availability, DEADLINE, |store| {
-            Ok(store.is_available()?.then_some(()))
-        })
-        .await
-        .expect("read availability");
-    assert!(
-        available.is_some(),
-        "alice never became available:\n{}",
-        deployment.logs()
-    );
+    deployment.wait_until_staff_available(&store).await;
     alice
 }
 

@@ -28,17 +28,7 @@ async fn a_whole_chat_over_the_websocket_with_real_staff() {
         .await
         .expect("alice logs in");
     let store = SeshatClient::open(&deployment.database).expect("open the shared database");
-    let available = store
-        .wait_for(Topic::Availability, DEADLINE, |store| {
-            Ok(store.is_available()?.then_some(()))
-        })
-        .await
-        .expect("read availability");
-    assert!(
-        available.is_some(),
-        "alice never became available:\n{}",
-        deployment.logs()
-    );
+    deployment.wait_until_staff_available(&store).await;
 
     // ----- the visitor starts a chat and gives an email address -----------
     let mut visitor = Visitor::connect(&socket_url).await;

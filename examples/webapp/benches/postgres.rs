@@ -29,7 +29,6 @@
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use seshat_client::{Client as SeshatClient, Topic};
 use seshat_testkit::{BareJid, Latencies, Postgres, StaffClient};
 
 use seshat_system_tests::deployment::{Deployment, Running, DEADLINE, PASSWORD};
@@ -77,7 +76,7 @@ async fn main() {
         let mut staff = StaffClient::connect(&deployment.prosody, name, PASSWORD, "desk")
             .await
             .expect("staff log in");
-        wait_until_available(&store).await;
+        deployment.wait_until_staff_available(&store).await;
         let start = format!("Hello, {name}");
         let mut visitor = HttpVisitor::start(&deployment.url, &start).await;
         deployment.accept_offer(&mut staff, &start).await;
@@ -248,15 +247,4 @@ fn wait_for_log(process: &Running, text: &str) {
     seshat_testkit::wait_until(DEADLINE, &format!("the log says {text:?}"), || {
         process.log().contains(text)
     });
-}
-
-/// Waits until some staff member is available for the next chat.
-async fn wait_until_available(store: &SeshatClient) {
-    store
-        .wait_for(Topic::Availability, DEADLINE, |store| {
-            Ok(store.is_available()?.then_some(()))
-        })
-        .await
-        .expect("read availability")
-        .expect("a staff member becomes available");
 }
